@@ -1,0 +1,144 @@
+"""Command line: arguments, subcommands, printing problems, exit codes.
+
+The only module that prints or exits.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from . import __version__
+from .build import BuildResult, build, check_site
+from .config import Config, load_config
+from .errors import ContentError, Problem, SitegenError, summarise
+
+WARNING_REPEAT_LIMIT = 5  # one warning message repeated more often than this is summarised
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser for `sitegen`."""
+    parser = argparse.ArgumentParser(prog="sitegen", description="Build an offline, searchable news archive.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks for internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in (("build", "build the site into the output folder"),
+                            ("check", "validate content and config without writing anything")):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        _add_site_options(command)
+        command.add_argument("--keep-going", action="store_true",
+                             help="skip files with errors (listing them) instead of failing")
+        command.add_argument("--quiet", "-q", action="store_true", help="print problems only")
+    return parser
+
+
+def _add_site_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--config", type=Path, help="config file (default: ./config.yaml)")
+    command.add_argument("--content", type=Path, help="content folder (overrides content_dir)")
+    command.add_argument("--out", type=Path, help="output folder (overrides output_dir)")
+
+
+def read_config(args: argparse.Namespace) -> Config:
+    """The config named on the command line, with --content / --out applied."""
+    root = (args.config.parent if args.config else Path.cwd()).resolve()
+    config = load_config(root, args.config)
+    if getattr(args, "content", None):
+        config = replace(config, content_dir=args.content.resolve())
+    if getattr(args, "out", None):
+        config = replace(config, output_dir=args.out.resolve())
+    return config
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    """Every problem sorted by file and line; warnings repeated too often are summarised."""
+    repeats = Counter(p.message for p in problems if p.is_warning)
+    shown: Counter[str] = Counter()
+    for problem in sorted(problems):
+        if problem.is_warning and repeats[problem.message] > WARNING_REPEAT_LIMIT:
+            shown[problem.message] += 1
+            if shown[problem.message] > WARNING_REPEAT_LIMIT:
+                continue
+        print(problem.format(), file=sys.stderr)
+    for message, count in repeats.items():
+        if count > WARNING_REPEAT_LIMIT:
+            print(f"warning: {count - WARNING_REPEAT_LIMIT} more like: {message}", file=sys.stderr)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rrendering {done}/{total} pages", end=end, file=sys.stderr, flush=True)
+
+
+def _command_build(args: argparse.Namespace) -> int:
+    config = read_config(args)
+    result = build(config, keep_going=args.keep_going, progress=None if args.quiet else _progress)
+    _report(result, args)
+    if not args.quiet:
+        write = result.write
+        changed = f", {write.written_count} changed" if write else ""
+        print(f"built {_plural(result.article_count, 'article')} into {result.page_count} pages "
+              f"({result.file_count} files{changed}) in {result.seconds:.2f} s -> {config.output_dir}")
+    return 0
+
+
+def _command_check(args: argparse.Namespace) -> int:
+    config = read_config(args)
+    result = BuildResult()
+    check_site(config, keep_going=args.keep_going, result=result)
+    _report(result, args)
+    if not args.quiet:
+        print(f"ok: {_plural(result.article_count, 'article')}, {_plural(result.page_count, 'page')} "
+              "planned; nothing written")
+    return 0
+
+
+def _report(result: BuildResult, args: argparse.Namespace) -> None:
+    print_problems(result.problems)
+    if result.skipped_sources:
+        print(f"skipped {len(result.skipped_sources)} file(s) with errors (--keep-going): "
+              + ", ".join(result.skipped_sources), file=sys.stderr)
+
+
+COMMANDS = {"build": _command_build, "check": _command_check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sitegen` command; returns the exit code."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except ContentError as exc:
+        print_problems(exc.problems)
+        print(summarise(exc.problems, changed=False), file=sys.stderr)
+        return exc.exit_code
+    except SitegenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; the previous output was left as it was", file=sys.stderr)
+        return 130
+    except Exception:  # a bug in sitegen, not a user mistake
+        if args.debug:
+            traceback.print_exc()
+        else:
+            error = sys.exc_info()[1]
+            print(f"internal error (a bug in sitegen): {type(error).__name__}: {error}; "
+                  "run again with --debug for the traceback", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Read and validate `config.yaml` into a frozen `Config`. Every default lives here."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import timezone, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ContentError, Problem, quote, type_name
+from .frontmatter import FrontMatterError, parse_yaml_mapping
+from .slugs import is_valid_slug
+
+CONFIG_FILE = "config.yaml"
+
+
+@dataclass(frozen=True)
+class TaxonomyConfig:
+    """One taxonomy: the front matter key that lists its terms, and how it is shown."""
+
+    name: str  # front matter key and identity, e.g. "people"
+    singular: str  # shown for one term: "Person"
+    plural: str  # shown for the list: "People"
+    url_prefix: str  # folder of its pages, e.g. "people" -> people/mark-rowley/index.html
+
+
+DEFAULT_TAXONOMIES = (
+    TaxonomyConfig("topics", "Topic", "Topics", "topics"),
+    TaxonomyConfig("people", "Person", "People", "people"),
+    TaxonomyConfig("organisations", "Organisation", "Organisations", "organisations"),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole site configuration; paths are absolute, resolved against the project root."""
+
+    root: Path
+    title: str = "News Archive"
+    description: str = "A searchable archive of news articles."
+    language: str = "en"
+    base_url: str = ""  # e.g. https://example.org/archive/ ; enables canonical links
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("build")
+    template_dirs: tuple[Path, ...] = ()  # searched in order; the first holding a name wins
+    static_dir: Path = Path("templates/static")
+    page_size: int = 20
+    home_article_count: int = 10
+    home_term_count: int = 10
+    related_count: int = 5
+    summary_words: int = 40
+    clean_urls: bool = False  # link to folders as `slug/` instead of `slug/index.html`
+    allow_raw_html: bool = False  # only for trusted archives: raw HTML in Markdown bodies
+    timezone: tzinfo = timezone.utc  # for dates written without one
+    taxonomies: tuple[TaxonomyConfig, ...] = DEFAULT_TAXONOMIES
+    source: str = CONFIG_FILE  # project-relative path, for messages
+
+    def taxonomy(self, name: str) -> TaxonomyConfig:
+        """The taxonomy called `name` (KeyError if none)."""
+        for taxonomy in self.taxonomies:
+            if taxonomy.name == name:
+                return taxonomy
+        raise KeyError(name)
+
+
+_SCALARS: dict[str, type | tuple[type, ...]] = {
+    "title": str, "description": str, "language": str, "base_url": str,
+    "page_size": int, "home_article_count": int, "home_term_count": int,
+    "related_count": int, "summary_words": int, "clean_urls": bool, "allow_raw_html": bool,
+}
+_PATHS = ("content_dir", "output_dir", "static_dir")
+KNOWN_KEYS = sorted([*_SCALARS, *_PATHS, "template_dirs", "timezone", "taxonomies"])
+_TAXONOMY_KEYS = ("singular", "plural", "url_prefix")
+_RESERVED_PREFIXES = {"static", "search", "archive", "404.html", "index.html", "search.html"}
+
+
+def unknown_key_message(key: str, valid: list[str], where: str) -> str:
+    """`unknown key 'titel' in <where>; did you mean 'title'? Valid keys: ...`."""
+    close = difflib.get_close_matches(key, valid, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key {quote(key)} in {where}; {hint}valid keys: {', '.join(valid)}"
+
+
+def load_config(root: Path, path: Path | None = None) -> Config:
+    """Read `config.yaml` (or `path`) under `root`; raise ContentError listing every problem."""
+    root = root.resolve()
+    path = (path or root / CONFIG_FILE).resolve()
+    source = _display(path, root)
+    if not path.is_file():
+        raise ContentError("config missing", [Problem(source, 1, "config file not found; create it "
+                           "(see README, 'Configuration') or pass --config FILE")])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ContentError("config", [Problem(source, 1, "config is not UTF-8 text; save it as UTF-8")])
+    try:
+        data, lines, _ = parse_yaml_mapping(text, source)
+    except FrontMatterError as exc:
+        raise ContentError("config", [exc.problem])
+    problems: list[Problem] = []
+    values = _read_values(data, lines, source, root, problems)
+    if problems:
+        raise ContentError("config", problems)
+    return Config(root=root, source=source, **values)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_values(data: dict, lines: dict, source: str, root: Path,
+                 problems: list[Problem]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = lines.get(key, 1)
+        if key in _SCALARS:
+            expected = _SCALARS[key]
+            if isinstance(value, bool) and expected is int or not isinstance(value, expected):
+                want = "true or false" if expected is bool else "a whole number" if expected is int else "text"
+                problems.append(Problem(source, line, f"'{key}' must be {want}, not {type_name(value)}; "
+                                        f"e.g. {key}: {_example(key)}"))
+            elif expected is int and value < 1:
+                problems.append(Problem(source, line, f"'{key}' must be 1 or more, not {value}; "
+                                        f"e.g. {key}: {_example(key)}"))
+            else:
+                values[key] = value
+        elif key in _PATHS:
+            if not isinstance(value, str) or not value.strip():
+                problems.append(Problem(source, line, f"'{key}' must be a folder path as text"))
+            else:
+                values[key] = (root / value).resolve()
+        elif key == "template_dirs":
+            values[key] = _read_template_dirs(value, root, source, line, problems)
+        elif key == "timezone":
+            values[key] = _read_timezone(value, source, line, problems)
+        elif key == "taxonomies":
+            values[key] = _read_taxonomies(value, lines, source, line, problems)
+        else:
+            problems.append(Problem(source, line, unknown_key_message(key, KNOWN_KEYS, source)))
+    values.setdefault("content_dir", (root / "content").resolve())
+    values.setdefault("output_dir", (root / "build").resolve())
+    values.setdefault("static_dir", (root / "templates" / "static").resolve())
+    values.setdefault("template_dirs", ((root / "templates").resolve(),))
+    if "base_url" in values and values["base_url"] and not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    _check_output_dir(values, source, lines, root, problems)
+    return values
+
+
+def _check_output_dir(values: dict, source: str, lines: dict, root: Path, problems: list[Problem]) -> None:
+    out: Path = values["output_dir"]
+    guarded = [values["content_dir"], *values["template_dirs"], root]
+    for folder in guarded:
+        if out == folder or folder.is_relative_to(out) or out.is_relative_to(values["content_dir"]):
+            problems.append(Problem(source, lines.get("output_dir", 1), "output_dir must not be the "
+                                    "project folder, nor contain or sit inside content or templates; "
+                                    "use a folder of its own such as 'build'"))
+            return
+
+
+def _example(key: str) -> str:
+    return {"page_size": "20", "clean_urls": "false", "allow_raw_html": "false",
+            "base_url": "https://example.org/archive/"}.get(key, "10" if key.endswith(("count", "words")) else "...")
+
+
+def _read_template_dirs(value: Any, root: Path, source: str, line: int,
+                        problems: list[Problem]) -> tuple[Path, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.append(Problem(source, line, "'template_dirs' must be a list of folder paths, "
+                                "e.g. [overrides, templates]"))
+        return ()
+    return tuple((root / v).resolve() for v in value)
+
+
+def _read_timezone(value: Any, source: str, line: int, problems: list[Problem]) -> tzinfo:
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(Problem(source, line, f"unknown timezone {quote(value)}; use an IANA name "
+                                "such as 'UTC' or 'Europe/London'"))
+        return timezone.utc
+
+
+def _read_taxonomies(value: Any, lines: dict, source: str, line: int,
+                     problems: list[Problem]) -> tuple[TaxonomyConfig, ...]:
+    if not isinstance(value, dict) or not value:
+        problems.append(Problem(source, line, "'taxonomies' must map each front matter key to its "
+                                "settings, e.g. 'places: {singular: Place, plural: Places}'"))
+        return DEFAULT_TAXONOMIES
+    taxonomies = []
+    prefixes: dict[str, str] = {}
+    for name, settings in value.items():
+        name = str(name)
+        settings = settings or {}
+        if not is_valid_slug(name.replace("_", "-")):
+            problems.append(Problem(source, line, f"taxonomy name {quote(name)} must be a lowercase "
+                                    "word (letters, digits, _ or -)"))
+            continue
+        if not isinstance(settings, dict):
+            problems.append(Problem(source, line, f"taxonomy '{name}' must be a mapping of "
+                                    f"{', '.join(_TAXONOMY_KEYS)}"))
+            continue
+        for key in settings:
+            if key not in _TAXONOMY_KEYS:
+                problems.append(Problem(source, line, unknown_key_message(str(key), list(_TAXONOMY_KEYS),
+                                                                          f"taxonomy '{name}'")))
+        title = name.replace("_", " ").title()
+        prefix = str(settings.get("url_prefix", name.replace("_", "-")))
+        if not is_valid_slug(prefix) or prefix in _RESERVED_PREFIXES or prefix.isdigit():
+            problems.append(Problem(source, line, f"url_prefix {quote(prefix)} of taxonomy '{name}' "
+                                    "must be a slug (a-z, 0-9, -) not used by other pages"))
+        elif prefix in prefixes:
+            problems.append(Problem(source, line, f"taxonomies '{prefixes[prefix]}' and '{name}' share "
+                                    f"url_prefix '{prefix}'; give one a different url_prefix"))
+        prefixes[prefix] = name
+        taxonomies.append(TaxonomyConfig(name, str(settings.get("singular", title.rstrip("s"))),
+                                         str(settings.get("plural", title)), prefix))
+    return tuple(taxonomies)

@@ -1,0 +1,128 @@
+"""The archive as data: articles, terms, taxonomies, the chronological archive. No I/O."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from .config import Config, TaxonomyConfig
+from .slugs import name_key
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Image:
+    """An article's lead image. `src` is a URL or a site-relative path, as written."""
+
+    src: str
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Article:
+    """One article, validated. Compared by identity; the model never copies articles."""
+
+    source_file: str  # POSIX, relative to the project root: content/2015/patrols.md
+    title: str
+    date: datetime  # timezone-aware
+    slug: str  # one URL segment, ASCII
+    summary: str  # plain text
+    body_html: str  # rendered, safe to insert as markup
+    body_text: str  # plain text of the body, for search
+    source: str = ""  # the publication, e.g. "The Independent"
+    byline: tuple[str, ...] = ()
+    original_url: str = ""
+    image: Image | None = None
+    terms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: _EMPTY)  # taxonomy name -> names, in written order
+    extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)  # front matter keys sitegen does not know
+    is_draft: bool = False
+    content_hash: str = ""  # sha256 of the file's bytes
+    line_of: Mapping[str, int] = field(default_factory=lambda: _EMPTY)  # front matter key -> 1-based file line
+
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        """Chronological order, ties broken by file so the order is stable."""
+        return (self.date, self.source_file)
+
+
+@dataclass(frozen=True, eq=False)
+class Term:
+    """One topic, person or organisation and the articles that name it (newest first)."""
+
+    taxonomy: str  # the TaxonomyConfig.name it belongs to
+    name: str  # as written (the most used spelling)
+    key: str  # normalised identity, see slugs.name_key
+    slug: str  # unique within the taxonomy
+    articles: tuple[Article, ...]
+
+    @property
+    def article_count(self) -> int:
+        """How many articles name this term."""
+        return len(self.articles)
+
+
+@dataclass(frozen=True, eq=False)
+class Taxonomy:
+    """All terms of one taxonomy, A-Z by name."""
+
+    config: TaxonomyConfig
+    terms: tuple[Term, ...]
+    by_key: Mapping[str, Term] = field(default_factory=lambda: _EMPTY)
+
+    @property
+    def name(self) -> str:
+        """The front matter key, e.g. "people"."""
+        return self.config.name
+
+    def terms_of(self, article: Article) -> tuple[Term, ...]:
+        """The terms `article` names in this taxonomy, in the order it names them."""
+        return tuple(self.by_key[name_key(n)] for n in article.terms.get(self.name, ()))
+
+
+@dataclass(frozen=True, eq=False)
+class Month:
+    """Articles of one calendar month, newest first."""
+
+    year: int
+    month: int
+    articles: tuple[Article, ...]
+
+    @property
+    def article_count(self) -> int:
+        """How many articles the month holds."""
+        return len(self.articles)
+
+
+@dataclass(frozen=True, eq=False)
+class Year:
+    """Articles of one year, grouped by month (oldest month first)."""
+
+    year: int
+    months: tuple[Month, ...]
+
+    @property
+    def article_count(self) -> int:
+        """How many articles the year holds."""
+        return sum(m.article_count for m in self.months)
+
+
+@dataclass(frozen=True, eq=False)
+class Site:
+    """Everything the pages are planned from. Read-only once built."""
+
+    config: Config
+    articles: tuple[Article, ...]  # newest first
+    taxonomies: Mapping[str, Taxonomy]  # by taxonomy name, in config order
+    years: tuple[Year, ...]  # newest first
+    related: Mapping[Article, tuple[Article, ...]] = field(default_factory=lambda: _EMPTY)
+
+    def previous_and_next(self, index: int) -> tuple[Article | None, Article | None]:
+        """The articles just older and just newer than `articles[index]`."""
+        older = self.articles[index + 1] if index + 1 < len(self.articles) else None
+        newer = self.articles[index - 1] if index > 0 else None
+        return older, newer

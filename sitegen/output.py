@@ -1,0 +1,138 @@
+"""Write the site: a staging folder beside the output, a path guard, a lock, then a swap.
+
+A crash or Ctrl-C at any point leaves the previous output folder whole: pages are written
+into `<out>.staging`, and only a finished staging folder is renamed into place.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildLockedError, OutputPathError
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    """What writing the site did."""
+
+    written_count: int  # files whose bytes changed or are new
+    unchanged_count: int  # files identical to the previous build, linked rather than rewritten
+    byte_count: int  # total size of the output
+
+
+def staging_path(out: Path) -> Path:
+    """The sibling folder a build is written into before it replaces `out`."""
+    return out.with_name(out.name + ".staging")
+
+
+def _previous_path(out: Path) -> Path:
+    return out.with_name(out.name + ".previous")
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `out` for the duration; a second holder gets a clear error."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.with_name(f".{out.name}.lock")
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLockedError(f"another sitegen build is writing {out.name}/ (lock {lock_path.name}); "
+                                   "wait for it to finish and run the build again") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def safe_output_path(root: Path, url: str) -> Path:
+    """`root / url`, refusing any url that would land outside `root`."""
+    if not url or "\x00" in url or url.startswith("/") or "\\" in url:
+        raise OutputPathError(f"refusing to write {url!r}: not a relative path inside the output folder")
+    path = (root / url).resolve()
+    if not path.is_relative_to(root.resolve()) or path == root.resolve():
+        raise OutputPathError(f"refusing to write {url!r}: it resolves outside the output folder")
+    return path
+
+
+def recover_interrupted_swap(out: Path) -> None:
+    """If a crash came between the two renames of a swap, put the previous site back."""
+    previous = _previous_path(out)
+    if previous.is_dir():
+        if out.exists():
+            shutil.rmtree(previous)
+        else:
+            previous.rename(out)
+
+
+def write_site(out: Path, files: Mapping[str, bytes], static_dirs: tuple[Path, ...] = ()) -> WriteStats:
+    """Write `files` (url -> bytes) and the static folders into `out`, atomically replacing it."""
+    with output_lock(out):
+        recover_interrupted_swap(out)
+        staging = staging_path(out)
+        if staging.exists():
+            shutil.rmtree(staging)  # left by an interrupted build; never the live site
+        staging.mkdir(parents=True)
+        try:
+            stats = _fill(staging, out, files, static_dirs)
+            _swap(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return stats
+
+
+def _fill(staging: Path, out: Path, files: Mapping[str, bytes], static_dirs: tuple[Path, ...]) -> WriteStats:
+    written = unchanged = size = 0
+    made: set[Path] = set()
+    for url, data in _with_static(files, static_dirs):
+        path = safe_output_path(staging, url)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        if _link_if_unchanged(out / url, path, data):
+            unchanged += 1
+        else:
+            path.write_bytes(data)
+            written += 1
+        size += len(data)
+    return WriteStats(written, unchanged, size)
+
+
+def _with_static(files: Mapping[str, bytes], static_dirs: tuple[Path, ...]) -> Iterator[tuple[str, bytes]]:
+    yield from files.items()
+    for folder in static_dirs:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                url = "static/" + path.relative_to(folder).as_posix()
+                if url not in files:
+                    yield url, path.read_bytes()
+
+
+def _link_if_unchanged(old: Path, new: Path, data: bytes) -> bool:
+    # An unchanged file is hard-linked from the previous build, so its mtime survives and
+    # rsync-style deploys only send what changed.
+    try:
+        if old.stat().st_size != len(data) or old.read_bytes() != data:
+            return False
+        os.link(old, new)
+        return True
+    except OSError:
+        return False
+
+
+def _swap(staging: Path, out: Path) -> None:
+    previous = _previous_path(out)
+    if out.exists():
+        out.rename(previous)
+    staging.rename(out)
+    if previous.exists():
+        shutil.rmtree(previous)

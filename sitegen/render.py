@@ -1,0 +1,115 @@
+"""The Jinja2 environment (autoescape, StrictUndefined, the project's templates) and its filters."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import pass_context
+
+from . import urls
+from .config import Config
+from .errors import ContentError, Problem
+from .model import Article, Month, Site, Term, Year
+from .pages import Page
+from .taxonomy import sort_key
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    """A Jinja2 environment over `config.template_dirs`, first folder winning."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in config.template_dirs]),
+        autoescape=True,  # every template produces HTML; feeds and JSON are not templated
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(href=_href, url_of=lambda target, page=1: url_of(config, target, page),
+                       urls=urls, month_name=month_name)
+    env.filters.update(long_date=long_date, iso_date=iso_date, month_name=month_name,
+                       groupby_initial=group_by_initial)
+    return env
+
+
+def url_of(config: Config, target: Any, page: int = 1) -> str:
+    """The site-relative url of a model object (or of a url string, unchanged)."""
+    if isinstance(target, str):
+        return target
+    if isinstance(target, Article):
+        return urls.article_url(target)
+    if isinstance(target, Term):
+        return urls.term_url(config, target, page)
+    if isinstance(target, Month):
+        return urls.month_url(target.year, target.month)
+    if isinstance(target, Year):
+        return urls.year_url(target.year)
+    raise TypeError(f"no url for {type(target).__name__}")
+
+
+@pass_context
+def _href(context: jinja2.runtime.Context, target: Any, page: int = 1) -> str:
+    """`{{ href(article) }}`: the relative link from the page being rendered to `target`."""
+    config: Config = context["config"]
+    if isinstance(target, str) and target.lower().startswith(("http://", "https://")):
+        return target
+    return urls.relative_href(context["page"].url, url_of(config, target, page),
+                              clean_urls=config.clean_urls)
+
+
+def group_by_initial(terms: Sequence[Term]) -> list[tuple[str, list[Term]]]:
+    """Terms grouped under their A-Z initial (accents folded); anything else under `#`."""
+    groups: dict[str, list[Term]] = {}
+    for term in terms:
+        initial = sort_key(term.name)[:1].upper()
+        groups.setdefault(initial if "A" <= initial <= "Z" else "#", []).append(term)
+    return sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
+
+
+def long_date(value: datetime) -> str:
+    """`16 January 2015`."""
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def iso_date(value: datetime) -> str:
+    """`2015-01-16`, for `<time datetime>`."""
+    return value.date().isoformat()
+
+
+def month_name(month: int) -> str:
+    """`1` -> `January`."""
+    return MONTH_NAMES[month - 1]
+
+
+def make_renderer(site: Site) -> Callable[[Page], str]:
+    """A function that renders one page of `site` to text."""
+    env = make_environment(site.config)
+    base = {"site": site, "config": site.config}
+
+    def render_page(page: Page) -> str:
+        try:
+            template = env.get_template(page.template)
+            return template.render(base, page=page, **page.context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ContentError("template", [Problem(_template_source(site.config, exc.filename),
+                                                    exc.lineno, f"template syntax error: {exc.message}")])
+        except jinja2.UndefinedError as exc:
+            raise ContentError("template", [Problem(page.template, 1, f"template error while rendering "
+                                                    f"{page.url}: {exc.message}; check the variable name")])
+        except jinja2.TemplateNotFound as exc:
+            raise ContentError("template", [Problem(page.template, 1, f"template {exc.name!r} not found "
+                                                    "in template_dirs; restore it or fix the name")])
+
+    return render_page
+
+
+def _template_source(config: Config, filename: str | None) -> str:
+    if not filename:
+        return "templates"
+    path = Path(filename)
+    return path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else filename

@@ -1,0 +1,46 @@
+"""Name normalisation and ASCII slugs. Pure functions."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that NFKD does not decompose into ASCII plus a combining mark.
+_TRANSLITERATIONS = {
+    "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
+    "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
+    "ı": "i", "&": " and ", "'": "", "’": "",
+}
+_TRANSLATE = str.maketrans(_TRANSLITERATIONS)
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_SPACES = re.compile(r"\s+")
+MAX_SLUG_LENGTH = 80
+
+
+def normalise_name(name: str) -> str:
+    """The display form of a name: NFC, inner whitespace collapsed, trimmed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip()
+
+
+def name_key(name: str) -> str:
+    """A name's identity: two names are one term when their keys are equal."""
+    return normalise_name(name).casefold()
+
+
+def fold_accents(text: str) -> str:
+    """Strip combining marks and transliterate: `Société` -> `Societe`."""
+    text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def slugify(text: str, fallback: str = "untitled") -> str:
+    """An ASCII slug safe as one path segment: `Zoë Ball` -> `zoe-ball`."""
+    folded = fold_accents(normalise_name(text)).lower()
+    slug = _NON_SLUG.sub("-", folded).strip("-")
+    if len(slug) > MAX_SLUG_LENGTH:
+        slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
+    return slug or fallback
+
+
+def is_valid_slug(slug: str) -> bool:
+    """True if `slug` is already a clean slug (what `slugify` would keep)."""
+    return bool(slug) and slugify(slug, fallback="") == slug

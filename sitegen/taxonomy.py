@@ -1,0 +1,97 @@
+"""The model stage: group articles into terms and months, rank related articles."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from types import MappingProxyType
+
+from .config import Config, TaxonomyConfig
+from .model import Article, Month, Site, Taxonomy, Term, Year
+from .slugs import fold_accents, name_key, slugify
+
+# Terms naming more articles than this only look at the articles nearest in time when ranking
+# related articles, so one huge topic cannot make the model stage quadratic.
+RELATED_WINDOW = 200
+
+
+def build_site(config: Config, articles: Iterable[Article]) -> Site:
+    """The whole model: articles newest first, taxonomies, the archive, related articles."""
+    ordered = tuple(sorted(articles, key=lambda a: a.sort_key, reverse=True))
+    taxonomies = {t.name: build_taxonomy(t, ordered) for t in config.taxonomies}
+    site = Site(config, ordered, MappingProxyType(taxonomies), group_by_month(ordered))
+    related = rank_related(site, config.related_count)
+    return Site(config, ordered, site.taxonomies, site.years, MappingProxyType(related))
+
+
+def build_taxonomy(config: TaxonomyConfig, articles: tuple[Article, ...]) -> Taxonomy:
+    """One term per normalised name; articles keep the newest-first order given."""
+    grouped: dict[str, list[Article]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        for name in article.terms.get(config.name, ()):
+            key = name_key(name)
+            grouped[key].append(article)
+            spellings[key][name] += 1
+    names = {key: _preferred_spelling(spellings[key]) for key in grouped}
+    slugs = assign_slugs(names)
+    terms = [Term(config.name, names[key], key, slugs[key], tuple(grouped[key])) for key in grouped]
+    terms.sort(key=lambda t: (sort_key(t.name), t.key))
+    return Taxonomy(config, tuple(terms), MappingProxyType({t.key: t for t in terms}))
+
+
+def sort_key(name: str) -> str:
+    """A-Z order that ignores case and accents: Émile sorts with E."""
+    return fold_accents(name).casefold()
+
+
+def _preferred_spelling(counts: Counter[str]) -> str:
+    # Most used spelling wins; ties go to the alphabetically first, so the choice is stable.
+    return min(counts, key=lambda name: (-counts[name], name))
+
+
+def assign_slugs(names: dict[str, str]) -> dict[str, str]:
+    """A distinct slug per key. On a clash the plainest name keeps the bare slug and the others
+    get a suffix from a hash of their own key, so adding a term never moves another's URL."""
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for key, name in names.items():
+        by_slug[slugify(name)].append(key)
+    slugs: dict[str, str] = {}
+    for slug, keys in by_slug.items():
+        keys.sort(key=lambda k: (not k.isascii(), k))
+        slugs[keys[0]] = slug
+        for key in keys[1:]:
+            slugs[key] = f"{slug}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+    return slugs
+
+
+def group_by_month(articles: tuple[Article, ...]) -> tuple[Year, ...]:
+    """Years newest first, each with its months oldest first; articles keep their order."""
+    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for article in articles:
+        months[(article.date.year, article.date.month)].append(article)
+    years: dict[int, list[Month]] = defaultdict(list)
+    for (year, month) in sorted(months):
+        years[year].append(Month(year, month, tuple(months[(year, month)])))
+    return tuple(Year(year, tuple(years[year])) for year in sorted(years, reverse=True))
+
+
+def rank_related(site: Site, count: int) -> dict[Article, tuple[Article, ...]]:
+    """For each article, up to `count` others ranked by shared terms (rarer terms weigh more)."""
+    position = {article: index for index, article in enumerate(site.articles)}
+    term_index = {term: {a: i for i, a in enumerate(term.articles)}
+                  for taxonomy in site.taxonomies.values() for term in taxonomy.terms}
+    related: dict[Article, tuple[Article, ...]] = {}
+    for article in site.articles:
+        scores: Counter[Article] = Counter()
+        for taxonomy in site.taxonomies.values():
+            for term in taxonomy.terms_of(article):
+                weight = 1.0 / term.article_count ** 0.5
+                at = term_index[term][article]
+                start = max(0, at - RELATED_WINDOW // 2)
+                for other in term.articles[start:start + RELATED_WINDOW]:
+                    scores[other] += weight
+        scores.pop(article, None)
+        ranked = sorted(scores, key=lambda other: (-scores[other], position[other]))
+        related[article] = tuple(ranked[:count])
+    return related

@@ -1,0 +1,80 @@
+"""Where every page lives, and the relative `href` between two pages. Nothing else builds URLs.
+
+A `url` is site-relative POSIX with no leading slash and always names a file
+(`people/mark-rowley/index.html`). An `href` is relative to the page it is written into, so
+the site works from `file://` and under any sub-path.
+"""
+from __future__ import annotations
+
+import posixpath
+
+from .config import Config
+from .model import Article, Term
+
+HOME = "index.html"
+SEARCH = "search.html"
+NOT_FOUND = "404.html"
+ARCHIVE = "archive/index.html"
+INDEX = "index.html"
+
+
+def article_url(article: Article) -> str:
+    """`2015/01/police-patrols/index.html`: dated folders keep same-titled stories apart."""
+    return f"{article.date.year:04d}/{article.date.month:02d}/{article.slug}/{INDEX}"
+
+
+def taxonomy_url(prefix: str, by_count: bool = False) -> str:
+    """The A-Z list of a taxonomy's terms (or the same list ranked by article count)."""
+    return f"{prefix}/by-count/{INDEX}" if by_count else f"{prefix}/{INDEX}"
+
+
+def term_url(config: Config, term: Term, page: int = 1) -> str:
+    """A term's page; page 2 onwards live in `page/N/`."""
+    folder = f"{config.taxonomy(term.taxonomy).url_prefix}/{term.slug}"
+    return f"{folder}/{INDEX}" if page == 1 else f"{folder}/page/{page}/{INDEX}"
+
+
+def year_url(year: int) -> str:
+    """The archive page of one year."""
+    return f"{year:04d}/{INDEX}"
+
+
+def month_url(year: int, month: int) -> str:
+    """The archive page of one month."""
+    return f"{year:04d}/{month:02d}/{INDEX}"
+
+
+def static_url(name: str) -> str:
+    """A static asset (stylesheet, script, lunr.js)."""
+    return f"static/{name}"
+
+
+def relative_href(from_url: str, to_url: str, *, clean_urls: bool = False) -> str:
+    """The href that leads from page `from_url` to `to_url`, keeping any `?query` or `#fragment`.
+
+    With `clean_urls`, links to `.../index.html` end at the folder (`../people/`); otherwise
+    they name the file, as `file://` needs.
+    """
+    target, suffix = _split_suffix(to_url)
+    is_folder = clean_urls and (target == INDEX or target.endswith("/" + INDEX))
+    if is_folder:
+        target = target[: -len(INDEX)].rstrip("/") or "."
+    start = posixpath.dirname(from_url) or "."
+    href = posixpath.relpath(target or ".", start)
+    if is_folder:
+        href = "./" if href == "." else href + "/"
+    elif target == "" and suffix:
+        href = ""
+    return href + suffix
+
+
+def _split_suffix(url: str) -> tuple[str, str]:
+    cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+    return url[:cut], url[cut:]
+
+
+def absolute_url(base_url: str, url: str) -> str:
+    """`base_url` + `url` for canonical links and feeds; folders end in `/`."""
+    if url == INDEX or url.endswith("/" + INDEX):
+        url = url[: -len(INDEX)]
+    return base_url + url
