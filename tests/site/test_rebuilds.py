@@ -1,0 +1,84 @@
+"""Rebuilding a site: terms follow edits, URLs stay stable, clean URLs, content untouched."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from support import article, broken_links, sitegen, visible_text
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_changing_an_articles_topics_moves_it_between_term_pages(scratch) -> None:
+    root = scratch({
+        "content/a.md": article("Budget day", "2016-03-16", topics=["Economy"]),
+        "content/b.md": article("Election night", "2017-06-09", topics=["Politics", "Economy"]),
+    })
+    assert sitegen(root).code == 0
+    assert "Budget day" in visible_text(root / "build/topics/economy/index.html")
+    assert not (root / "build/topics/politics/index.html").read_text().count("Budget day")
+
+    (root / "content/a.md").write_text(article("Budget day", "2016-03-16", topics=["Politics"]))
+    assert sitegen(root).code == 0
+    assert "Budget day" not in visible_text(root / "build/topics/economy/index.html")
+    assert "Budget day" in visible_text(root / "build/topics/politics/index.html")
+    assert "Politics (2)" in visible_text(root / "build/topics/index.html")
+
+
+def test_urls_are_stable_when_articles_are_added(scratch) -> None:
+    root = scratch({"content/a.md": article("Same headline", "2016-03-16", people=["Zoe Ball"])})
+    sitegen(root)
+    before = {p.relative_to(root / "build").as_posix() for p in (root / "build").rglob("*.html")}
+    (root / "content/b.md").write_text(article("Another story", "2015-01-01", people=["Zoë Ball"]))
+    (root / "content/c.md").write_text(article("Later story", "2019-01-01", people=["Zoe-Ball"]))
+    sitegen(root)
+    after = {p.relative_to(root / "build").as_posix() for p in (root / "build").rglob("*.html")}
+    assert before <= after
+
+
+def test_deleted_article_leaves_no_stale_page(scratch) -> None:
+    root = scratch({"content/a.md": article("Gone soon", "2016-03-16", people=["Jo Bloggs"]),
+                    "content/b.md": article("Stays", "2016-03-17")})
+    sitegen(root)
+    assert (root / "build/2016/03/gone-soon/index.html").exists()
+    (root / "content/a.md").unlink()
+    assert sitegen(root).code == 0
+    assert not (root / "build/2016/03/gone-soon").exists()
+    assert not (root / "build/people/jo-bloggs").exists()
+    assert "Gone soon" not in visible_text(root / "build/2016/03/index.html")
+
+
+def test_clean_urls_link_to_folders(scratch) -> None:
+    root = scratch({"content/a.md": article("A story", "2016-03-16", people=["Jo Bloggs"])},
+                   config="clean_urls: true\n")
+    sitegen(root)
+    html = (root / "build/2016/03/a-story/index.html").read_text()
+    assert 'href="../../../people/jo-bloggs/"' in html and "index.html" not in html.replace("404", "")
+    assert broken_links(root / "build", clean_urls=True) == []
+
+
+def test_build_never_touches_content_or_templates(scratch) -> None:
+    root = scratch({"content/a.md": article("A story", "2016-03-16"),
+                    "content/notes.txt": "not an article"})
+    content_before = _tree_digest(root / "content")
+    assert sitegen(root).code == 0 and sitegen(root).code == 0
+    assert _tree_digest(root / "content") == content_before
+    assert not (root / "build/notes.txt").exists()
+
+
+def test_base_url_adds_canonical_links(scratch) -> None:
+    root = scratch({"content/a.md": article("A story", "2016-03-16")},
+                   config="base_url: https://example.org/archive\n")
+    sitegen(root)
+    html = (root / "build/2016/03/a-story/index.html").read_text()
+    assert '<link rel="canonical" href="https://example.org/archive/2016/03/a-story/">' in html
+    assert '<base href="https://example.org/archive/">' in (root / "build/404.html").read_text()
+
+
+def test_summary_line_and_exit_code(scratch) -> None:
+    root = scratch({"content/a.md": article("A story", "2016-03-16")})
+    run = sitegen(root)
+    assert run.code == 0 and "built 1 article into" in run.out

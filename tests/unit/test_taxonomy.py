@@ -1,0 +1,67 @@
+"""Term merging, slug assignment, archive grouping, related articles and pagination."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sitegen.config import Config
+from sitegen.model import Article
+from sitegen.pages import paginate
+from sitegen.taxonomy import assign_slugs, build_site
+
+
+def _article(name: str, day: int, month: int = 1, **terms: tuple[str, ...]) -> Article:
+    return Article(source_file=f"content/{name}.md", title=name, slug=name, summary="", body_html="",
+                   body_text="", date=datetime(2015, month, day, tzinfo=timezone.utc), terms=terms)
+
+
+CONFIG = Config(root=Path("/nonexistent"))
+
+
+def test_spellings_of_one_name_merge_into_one_term_with_the_most_used_spelling() -> None:
+    articles = [_article("a", 1, people=("Mark Rowley",)), _article("b", 2, people=("mark  rowley",)),
+                _article("c", 3, people=("Mark Rowley",))]
+    people = build_site(CONFIG, articles).taxonomies["people"]
+    assert [(t.name, t.slug, t.article_count) for t in people.terms] == [("Mark Rowley", "mark-rowley", 3)]
+    assert [a.title for a in people.terms[0].articles] == ["c", "b", "a"]  # newest first
+
+
+def test_terms_sort_a_to_z_ignoring_case_and_accents() -> None:
+    site = build_site(CONFIG, [_article("a", 1, people=("Émile Zola", "david", "Zoë Ball", "Anne"))])
+    assert [t.name for t in site.taxonomies["people"].terms] == ["Anne", "david", "Émile Zola", "Zoë Ball"]
+
+
+def test_slug_clashes_get_distinct_stable_slugs() -> None:
+    first = assign_slugs({"zoe ball": "Zoe Ball", "zoë ball": "Zoë Ball"})
+    assert first["zoe ball"] == "zoe-ball" and first["zoë ball"].startswith("zoe-ball-")
+    again = assign_slugs({"zoë ball": "Zoë Ball", "zoe ball": "Zoe Ball", "zoe-ball": "Zoe-Ball"})
+    assert again["zoë ball"] == first["zoë ball"]  # adding a third name moves neither
+    assert len(set(again.values())) == 3
+
+
+def test_archive_groups_by_year_and_month() -> None:
+    site = build_site(CONFIG, [_article("a", 1, 1), _article("b", 5, 1), _article("c", 2, 3)])
+    [year] = site.years
+    assert year.year == 2015 and year.article_count == 3
+    assert [(m.month, m.article_count) for m in year.months] == [(1, 2), (3, 1)]
+
+
+def test_related_articles_rank_by_shared_terms() -> None:
+    articles = [_article("base", 1, topics=("A", "B"), people=("P",)),
+                _article("two-shared", 2, topics=("A",), people=("P",)),
+                _article("one-shared", 3, topics=("B",)),
+                _article("none", 4, topics=("C",))]
+    site = build_site(CONFIG, articles)
+    base = next(a for a in site.articles if a.title == "base")
+    assert [a.title for a in site.related[base]] == ["two-shared", "one-shared"]
+
+
+def test_previous_and_next_follow_dates() -> None:
+    site = build_site(CONFIG, [_article("old", 1), _article("mid", 2), _article("new", 3)])
+    older, newer = site.previous_and_next(1)
+    assert (older.title, newer.title) == ("old", "new")
+
+
+def test_paginate() -> None:
+    assert paginate(list(range(5)), 2) == [[0, 1], [2, 3], [4]]
+    assert paginate([], 2) == [[]]
