@@ -5,10 +5,13 @@ The only module that prints or exits.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import traceback
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +36,8 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--keep-going", action="store_true",
                              help="skip files with errors (listing them) instead of failing")
         command.add_argument("--quiet", "-q", action="store_true", help="print problems only")
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="show full tracebacks for internal errors")
     return parser
 
 
@@ -87,6 +92,9 @@ def _command_build(args: argparse.Namespace) -> int:
         changed = f", {write.written_count} changed" if write else ""
         print(f"built {_plural(result.article_count, 'article')} into {result.page_count} pages "
               f"({result.file_count} files{changed}) in {result.seconds:.2f} s -> {config.output_dir}")
+    if result.skipped_sources:  # like `make -k`: the rest was built, but errors are still errors
+        print(summarise(result.problems, changed=True) + "; those files were left out", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -95,6 +103,9 @@ def _command_check(args: argparse.Namespace) -> int:
     result = BuildResult()
     check_site(config, keep_going=args.keep_going, result=result)
     _report(result, args)
+    if result.skipped_sources:
+        print(summarise(result.problems, changed=True) + "; nothing written", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(f"ok: {_plural(result.article_count, 'article')}, {_plural(result.page_count, 'page')} "
               "planned; nothing written")
@@ -108,6 +119,21 @@ def _report(result: BuildResult, args: argparse.Namespace) -> None:
               + ", ".join(result.skipped_sources), file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (kill, a CI timeout) like Ctrl-C, so the staging folder is cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 COMMANDS = {"build": _command_build, "check": _command_check}
 
 
@@ -119,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return COMMANDS[args.command](args)
+        with _sigterm_as_interrupt():
+            return COMMANDS[args.command](args)
     except ContentError as exc:
         print_problems(exc.problems)
         print(summarise(exc.problems, changed=False), file=sys.stderr)

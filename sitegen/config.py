@@ -92,12 +92,16 @@ def load_config(root: Path, path: Path | None = None) -> Config:
                            "(see README, 'Configuration') or pass --config FILE")])
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ContentError("config", [Problem(source, 1, "config is not UTF-8 text; save it as UTF-8")])
+    except UnicodeDecodeError as exc:
+        raise ContentError("config", [Problem(source, 1, f"config is not UTF-8 text (byte offset "
+                                              f"{exc.start}); save it as UTF-8")]) from None
+    except OSError as exc:
+        raise ContentError("config", [Problem(source, 1, f"cannot read the config file ({exc.strerror}); "
+                                              "check its permissions")]) from None
     try:
-        data, lines, _ = parse_yaml_mapping(text, source)
+        data, lines, _ = parse_yaml_mapping(text, source, what=source)
     except FrontMatterError as exc:
-        raise ContentError("config", [exc.problem])
+        raise ContentError("config", [exc.problem]) from None
     problems: list[Problem] = []
     values = _read_values(data, lines, source, root, problems)
     if problems:
@@ -130,7 +134,8 @@ def _read_values(data: dict, lines: dict, source: str, root: Path,
                 values[key] = value
         elif key in _PATHS:
             if not isinstance(value, str) or not value.strip():
-                problems.append(Problem(source, line, f"'{key}' must be a folder path as text"))
+                problems.append(Problem(source, line, f"'{key}' must be a folder path as text; "
+                                        f"e.g. {key}: {key.removesuffix('_dir')}"))
             else:
                 values[key] = (root / value).resolve()
         elif key == "template_dirs":
@@ -198,25 +203,28 @@ def _read_taxonomies(value: Any, lines: dict, source: str, line: int,
     for name, settings in value.items():
         name = str(name)
         settings = settings or {}
+        entry = lines.get(f"taxonomies.{name}", line)  # each problem points at its own entry
         if not is_valid_slug(name.replace("_", "-")):
-            problems.append(Problem(source, line, f"taxonomy name {quote(name)} must be a lowercase "
-                                    "word (letters, digits, _ or -)"))
+            problems.append(Problem(source, entry, f"taxonomy name {quote(name)} must be a lowercase "
+                                    "word (letters, digits, _ or -); rename it, e.g. places"))
             continue
         if not isinstance(settings, dict):
-            problems.append(Problem(source, line, f"taxonomy '{name}' must be a mapping of "
+            problems.append(Problem(source, entry, f"taxonomy '{name}' must be a mapping of "
                                     f"{', '.join(_TAXONOMY_KEYS)}"))
             continue
         for key in settings:
             if key not in _TAXONOMY_KEYS:
-                problems.append(Problem(source, line, unknown_key_message(str(key), list(_TAXONOMY_KEYS),
-                                                                          f"taxonomy '{name}'")))
+                problems.append(Problem(source, lines.get(f"taxonomies.{name}.{key}", entry),
+                                        unknown_key_message(str(key), list(_TAXONOMY_KEYS), f"taxonomy '{name}'")))
         title = name.replace("_", " ").title()
         prefix = str(settings.get("url_prefix", name.replace("_", "-")))
         if not is_valid_slug(prefix) or prefix in _RESERVED_PREFIXES or prefix.isdigit():
-            problems.append(Problem(source, line, f"url_prefix {quote(prefix)} of taxonomy '{name}' "
-                                    "must be a slug (a-z, 0-9, -) not used by other pages"))
+            problems.append(Problem(source, lines.get(f"taxonomies.{name}.url_prefix", entry),
+                                    f"url_prefix {quote(prefix)} of taxonomy '{name}' must be a slug "
+                                    "(a-z, 0-9, -), not a number nor one of "
+                                    f"{', '.join(sorted(_RESERVED_PREFIXES))}; e.g. url_prefix: {name}"))
         elif prefix in prefixes:
-            problems.append(Problem(source, line, f"taxonomies '{prefixes[prefix]}' and '{name}' share "
+            problems.append(Problem(source, entry, f"taxonomies '{prefixes[prefix]}' and '{name}' share "
                                     f"url_prefix '{prefix}'; give one a different url_prefix"))
         prefixes[prefix] = name
         taxonomies.append(TaxonomyConfig(name, str(settings.get("singular", title.rstrip("s"))),

@@ -5,6 +5,7 @@ Every message reads `source:line: what is wrong; how to fix`.
 """
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,13 +22,31 @@ class Problem:
     def format(self) -> str:
         """The user-facing line: `source:line: message` (warnings say so)."""
         kind = "warning: " if self.is_warning else ""
-        return f"{self.source}:{self.line}: {kind}{self.message}"
+        return printable(f"{self.source}:{self.line}: {kind}{self.message}")
+
+
+def printable(text: str) -> str:
+    """`text` with control, format and separator characters escaped (`\\x1b`, `\\u202e`), so a
+    hostile file name or value cannot move the cursor or reorder a terminal line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 3, 4, 4, 60
 
 
 def quote(value: object, limit: int = 60) -> str:
-    """Quote a bad value for a message: repr-escaped, cut to `limit` characters."""
-    text = value if isinstance(value, str) else str(value)
-    text = text.encode("unicode_escape").decode("ascii").replace("'", "\\'")
+    """Quote a bad value for a message: repr-escaped, cut to `limit` characters.
+
+    Lists and mappings are shortened before they become text, so a YAML alias bomb
+    (a billion nested references) costs nothing to report.
+    """
+    if isinstance(value, str):
+        text = printable(value[: limit * 2]).replace("'", "\\'")
+    else:
+        text = printable(_SHORT.repr(value))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f"'{text}'"
@@ -70,6 +89,10 @@ class BuildLockedError(SitegenError):
 
 class OutputPathError(SitegenError):
     """A page asked to be written outside the output folder."""
+
+
+class OutputWriteError(SitegenError):
+    """The output folder cannot be written (permissions, a file in the way, disk full)."""
 
 
 def summarise(problems: Iterable[Problem], *, changed: bool) -> str:

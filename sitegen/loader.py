@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
+import re
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .config import Config
+from . import urls
+from .config import Config, unknown_key_message
 from .errors import Problem, quote, type_name
 from .frontmatter import FrontMatter, FrontMatterError, split_front_matter
 from .markdown import render_body
@@ -21,6 +25,8 @@ KNOWN_KEYS = ("title", "date", "slug", "summary", "source", "byline", "authors",
               "original_url", "image", "draft")
 _IMAGE_KEYS = ("src", "alt", "caption", "credit")
 _DATE_HINT = "write YYYY-MM-DD, e.g. 2015-01-16, or a time with zone, e.g. 2015-01-16T09:30:00+00:00"
+# C0 and C1 control characters except tab and newline: never meaningful in a title or name.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,12 @@ def source_of(path: Path, root: Path) -> str:
 
 
 def load_articles(config: Config, paths: Iterable[Path] | None = None) -> tuple[list[Article], list[Problem]]:
-    """Load every content file (or `paths`); drafts are dropped. Never raises on bad content."""
+    """Load every content file (or `paths`); drafts are dropped; each article gets a distinct URL
+    (see `assign_distinct_urls`). Never raises on bad content."""
+    if paths is None and not config.content_dir.is_dir():
+        folder = source_of(config.content_dir, config.root)
+        return [], [Problem(config.source, 1, f"content folder '{folder}' does not exist; create it "
+                            f"and add articles, or set content_dir in {config.source}")]
     articles: list[Article] = []
     problems: list[Problem] = []
     for path in find_content_files(config.content_dir) if paths is None else paths:
@@ -60,7 +71,51 @@ def load_articles(config: Config, paths: Iterable[Path] | None = None) -> tuple[
         problems.extend(result.problems)
         if result.article is not None and not result.article.is_draft:
             articles.append(result.article)
-    return articles, problems
+    articles, clashes = assign_distinct_urls(articles)
+    return articles, problems + clashes
+
+
+def assign_distinct_urls(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
+    """Articles with distinct URLs, and the problems found on the way.
+
+    An explicit `slug:` is a claim: a second article claiming the same URL is an error naming
+    both files (and is left out). A slug made from the title yields: the oldest such article
+    keeps the plain slug, the others get a suffix from a hash of their own file name (stable
+    however many articles share the title) and a warning. Old articles keep their URLs as
+    new ones arrive; only an older same-titled article added later takes over the plain slug.
+    """
+    by_url: dict[str, list[Article]] = defaultdict(list)
+    for article in sorted(articles, key=lambda a: a.sort_key):
+        by_url[urls.article_url(article)].append(article)
+    changed: dict[Article, Article | None] = {}
+    problems: list[Problem] = []
+    for url, group in by_url.items():
+        if len(group) > 1:
+            problems.extend(_share_url(url, group, changed))
+    return [changed.get(a, a) for a in articles if changed.get(a, a) is not None], problems
+
+
+def _share_url(url: str, group: list[Article], changed: dict[Article, Article | None]) -> list[Problem]:
+    claims = [a for a in group if "slug" in a.line_of]
+    keeper = claims[0] if claims else group[0]
+    where = f"{keeper.source_file}:{keeper.line_of.get('slug', keeper.line_of.get('title', 1))}"
+    problems = []
+    for article in group:
+        if article is keeper:
+            continue
+        if article in claims:
+            changed[article] = None
+            problems.append(Problem(article.source_file, article.line_of["slug"],
+                                    f"slug {quote(article.slug)} is also used by {where} (both would be "
+                                    f"{url}); set a different slug in one"))
+            continue
+        suffix = hashlib.sha1(article.source_file.encode()).hexdigest()[:6]
+        changed[article] = replace(article, slug=f"{article.slug}-{suffix}")
+        problems.append(Problem(article.source_file, article.line_of.get("title", 1),
+                                f"the title gives slug {quote(article.slug)}, already used in that month by "
+                                f"{where}; this article gets '{article.slug}-{suffix}' (set 'slug:' "
+                                "to choose its URL)", is_warning=True))
+    return problems
 
 
 def load_article(path: Path, config: Config) -> LoadResult:
@@ -138,7 +193,7 @@ class _Checker:
             body_text=body_text,
             source=self.text("source"),
             byline=self.byline(),
-            original_url=self.url("original_url"),
+            original_url=self.web_address("original_url"),
             image=self.image(),
             terms=MappingProxyType(terms),
             extra=MappingProxyType(extra),
@@ -157,12 +212,22 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.error(key, f"'{key}' must be text, not {type_name(value)}; write {key}: \"...\"")
             return ""
-        return normalise_name(str(value))
+        return self.clean(key, str(value))
+
+    def clean(self, key: str, text: str, index: int | None = None) -> str:
+        """`text` normalised, or "" with an error if it holds a control character."""
+        found = _CONTROL.search(text)
+        if found:
+            self.error(key, f"'{key}' holds the control character U+{ord(found.group()):04X} in "
+                       f"{quote(text)}; delete it", index)
+            return ""
+        return normalise_name(text)
 
     def flag(self, key: str) -> bool:
         value = self.data.get(key, False)
         if not isinstance(value, bool):
-            self.error(key, f"'{key}' must be true or false, not {quote(value)}")
+            self.error(key, f"'{key}' must be true or false, not {quote(value)}; write {key}: true "
+                       f"or {key}: false")
             return False
         return value
 
@@ -172,6 +237,9 @@ class _Checker:
         if value is None:
             where = "is empty" if "date" in self.data else "is missing"
             self.error("date", f"'date' {where}; {_DATE_HINT}")
+            return fallback
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.error("date", f"'date' must be one date, not {type_name(value)}; {_DATE_HINT}")
             return fallback
         parsed, reason = parse_date(str(value), self.config)
         if parsed is None:
@@ -209,11 +277,11 @@ class _Checker:
         seen: dict[str, str] = {}
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                what = "empty text" if isinstance(item, str) else type_name(item)
-                self.error(key, f"item {index + 1} of '{key}' must be a name (text), not {what}; "
-                           "remove it or quote it", index)
+                self.error(key, f"item {index + 1} of '{key}' {_not_a_name(item)}", index)
                 continue
-            name = normalise_name(item)
+            name = self.clean(key, item, index)
+            if not name:
+                continue
             if name_key(name) in seen:
                 self.warn(key, f"'{key}' names {quote(name)} twice (also as {quote(seen[name_key(name)])}); "
                           "remove one", index)
@@ -229,15 +297,31 @@ class _Checker:
             return (normalise_name(value),) if value.strip() else ()
         return self.names(key)
 
-    def url(self, key: str, value: Any = None, index: int | None = None) -> str:
-        value = self.data.get(key) if value is None else value
+    def web_address(self, key: str) -> str:
+        """An absolute http(s) address, or "" with an error (never javascript: and the like)."""
+        value = self.data.get(key)
         if value is None or value == "":
             return ""
-        if not isinstance(value, str) or not is_safe_url(value):
-            self.error(key, f"{key} {quote(value)} is not a web address or a relative path; "
-                       "use http(s)://... or a path such as images/photo.jpg", index)
+        if not isinstance(value, str) or not is_safe_url(value) or ":" not in value.split("/", 1)[0]:
+            self.error(key, f"{key} {quote(value)} is not a web address; write the full address, "
+                       "starting with https:// or http://")
             return ""
         return value.strip()
+
+    def image_src(self, value: Any) -> str:
+        """A web address, or a path from the site root that stays inside the site."""
+        if value is None or value == "":
+            return ""
+        path = value.strip() if isinstance(value, str) else ""
+        is_web = ":" in path.split("/", 1)[0]
+        site_path = path.lstrip("/")  # `/images/a.jpg` means the site root, wherever it is hosted
+        if not is_safe_url(path) or path.startswith("//") or "\\" in path or (
+                not is_web and posixpath.normpath(site_path).split("/")[0] in ("..", ".", "")):
+            self.error("image.src", f"image {quote(value)} is neither a web address nor a path inside "
+                       "the site; write https://... or a path from the site root such as "
+                       "images/photo.jpg")
+            return ""
+        return path if is_web else site_path
 
     def image(self) -> Image | None:
         value = self.data.get("image")
@@ -246,17 +330,35 @@ class _Checker:
         if isinstance(value, str):
             value = {"src": value}
         if not isinstance(value, dict):
-            self.error("image", "'image' must be a path or a mapping with src, alt, caption and credit")
+            self.error("image", f"'image' must be a path or a mapping, not {type_name(value)}; write "
+                       "image: images/photo.jpg, or src:, alt:, caption: and credit: indented below it")
             return None
         for key in value:
             if key not in _IMAGE_KEYS:
-                self.error("image", f"unknown key {quote(key)} in 'image'; valid keys: {', '.join(_IMAGE_KEYS)}")
+                self.error(f"image.{key}", unknown_key_message(str(key), list(_IMAGE_KEYS), "'image'"))
         parts = {}
         for key in _IMAGE_KEYS[1:]:
-            item = value.get(key) or ""
-            parts[key] = normalise_name(str(item)) if isinstance(item, str | int | float) else ""
-        src = self.url("image", value.get("src") or "") if value.get("src") else ""
+            item = value.get(key)
+            parts[key] = ""
+            if isinstance(item, str | int | float) and not isinstance(item, bool):
+                parts[key] = self.clean(f"image.{key}", str(item))
+            elif item is not None:
+                self.error(f"image.{key}", f"'image.{key}' must be text, not {type_name(item)}; "
+                           f"write {key}: \"...\"")
+        src = self.image_src(value.get("src"))
         return Image(src=src, **parts) if (src or any(parts.values())) else None
+
+
+def _not_a_name(item: Any) -> str:
+    """Why a taxonomy list item is not a name, and how to fix it."""
+    if item is None or isinstance(item, str):
+        return "is empty; write a name after the '- ' or delete the line"
+    if isinstance(item, list):
+        return "is a list inside the list; write each name as its own '- name' line"
+    if isinstance(item, dict):
+        return "was read as a mapping (a name holding ': '?); put the name in quotes"
+    return (f"is {type_name(item)} ({quote(item)}), not a name; put it in quotes if it is a name, "
+            "or delete it")
 
 
 def is_safe_url(value: str) -> bool:

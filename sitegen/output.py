@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildLockedError, OutputPathError
+from .errors import BuildLockedError, OutputPathError, OutputWriteError
 
 
 @dataclass(frozen=True)
@@ -73,19 +73,46 @@ def recover_interrupted_swap(out: Path) -> None:
 
 def write_site(out: Path, files: Mapping[str, bytes], static_dirs: tuple[Path, ...] = ()) -> WriteStats:
     """Write `files` (url -> bytes) and the static folders into `out`, atomically replacing it."""
-    with output_lock(out):
-        recover_interrupted_swap(out)
-        staging = staging_path(out)
-        if staging.exists():
-            shutil.rmtree(staging)  # left by an interrupted build; never the live site
-        staging.mkdir(parents=True)
-        try:
-            stats = _fill(staging, out, files, static_dirs)
-            _swap(staging, out)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    try:
+        with output_lock(out):
+            recover_interrupted_swap(out)
+            check_replaceable(out)
+            staging = staging_path(out)
+            if staging.exists():
+                shutil.rmtree(staging)  # left by an interrupted build; never the live site
+            staging.mkdir(parents=True)
+            try:
+                stats = _fill(staging, out, files, static_dirs)
+                _swap(staging, out)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                recover_interrupted_swap(out)
+                raise
+    except OSError as exc:  # permissions, a file in the way, a full disk: the user's to fix
+        raise OutputWriteError(_write_failure(out, exc)) from exc
     return stats
+
+
+def _write_failure(out: Path, exc: OSError) -> str:
+    where = exc.filename or out
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        why = f"{where} is a file where a folder is needed; move it away or set output_dir elsewhere"
+    elif isinstance(exc, PermissionError):
+        why = f"permission denied on {where}; make it writable or set output_dir to a folder you own"
+    else:
+        why = f"{exc.strerror or exc} ({where}); check free disk space and the folder's permissions"
+    return f"cannot write {out}: {why}; the previous build was left as it was"
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace anything but a folder a build could have made: never lose a user's files."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputWriteError(f"{out} is not a folder (a file or a link); move it away or set "
+                               "output_dir to the folder itself")
+    if out.is_dir() and not (out / "index.html").is_file() and any(out.iterdir()):
+        raise OutputWriteError(f"{out} holds files but no index.html, so sitegen did not build it; "
+                               "each build replaces the whole output folder, so move those files away "
+                               "or set output_dir to an empty folder")
 
 
 def _fill(staging: Path, out: Path, files: Mapping[str, bytes], static_dirs: tuple[Path, ...]) -> WriteStats:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import io
 import re
@@ -115,6 +116,12 @@ def broken_links(out: Path, *, clean_urls: bool = False) -> list[str]:
                 if parts.fragment not in ids[target]:
                     broken.append(f"{page.relative_to(out)}: {link} (no such id)")
     return broken
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file below `folder` (POSIX, relative) -> sha256 of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def html_errors(path: Path) -> list[str]:

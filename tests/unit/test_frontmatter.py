@@ -28,7 +28,7 @@ def test_a_body_may_contain_more_fences() -> None:
 @pytest.mark.parametrize("text, line, words", [
     ("no front matter\n", 1, "no front matter"),
     ("---\ntitle: A\n", 1, "never closed"),
-    ("---\ntitle: A\ndate: [unclosed\n---\n", 4, "invalid YAML"),
+    ("---\ntitle: A\ndate: [unclosed\n---\n", 3, "invalid YAML"),  # where the [ opened
     ("---\n- a\n- b\n---\n", 2, "must be a mapping"),
 ])
 def test_unreadable_front_matter_is_one_located_problem(text: str, line: int, words: str) -> None:
