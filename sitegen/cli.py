@@ -19,6 +19,7 @@ from . import __version__
 from .build import BuildResult, build, check_site
 from .config import Config, load_config
 from .errors import ContentError, Problem, SitegenError, summarise
+from .serve import DevServer, RebuildReport
 
 WARNING_REPEAT_LIMIT = 5  # one warning message repeated more often than this is summarised
 
@@ -38,7 +39,24 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--quiet", "-q", action="store_true", help="print problems only")
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="show full tracebacks for internal errors")
+    _add_serve_parser(commands)
     return parser
+
+
+def _add_serve_parser(commands: argparse._SubParsersAction) -> None:
+    help_text = "build, serve on localhost, and rebuild and reload open pages on every change"
+    command = commands.add_parser("serve", help=help_text, description=help_text)
+    _add_site_options(command)
+    command.add_argument("--port", type=int, default=8000,
+                         help="port to listen on (default: 8000; 0 picks a free one)")
+    command.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default: 127.0.0.1, this machine only)")
+    command.add_argument("--no-watch", dest="watch", action="store_false",
+                         help="serve the build without watching for changes")
+    command.add_argument("--poll", action="store_true",
+                         help="check for changes by polling (for network or container file systems)")
+    command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                         help="show full tracebacks for internal errors")
 
 
 def _add_site_options(command: argparse.ArgumentParser) -> None:
@@ -119,6 +137,61 @@ def _report(result: BuildResult, args: argparse.Namespace) -> None:
               + ", ".join(result.skipped_sources), file=sys.stderr)
 
 
+def _command_serve(args: argparse.Namespace) -> int:
+    server = DevServer(lambda: read_config(args), report=lambda report: _report_rebuild(report, args),
+                       host=args.host, port=args.port, watch=args.watch, polling=args.poll)
+    first = server.start()
+    if not first.is_ok and not args.watch:
+        server.stop()
+        return 1
+    config = server.config
+    watched = "; rebuilding on changes to " + ", ".join(
+        _display(path, config.root) for path in server.watcher.watched_sources()) if server.watcher else ""
+    print(f"serving {_display(config.output_dir, config.root)}/ at {server.url}{watched}; "
+          "press Ctrl-C to stop", flush=True)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: listening on {args.host}: other machines on the network can read the site",
+              file=sys.stderr)
+    try:
+        while server.wait(timeout=1.0):
+            pass
+    except KeyboardInterrupt:
+        print("\nstopping: finishing any rebuild in progress...", file=sys.stderr, flush=True)
+    finally:
+        server.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+def _display(path: Path, root: Path) -> str:
+    if path.is_relative_to(root) and path != root:
+        return path.relative_to(root).as_posix()
+    return path.as_posix()
+
+
+def _report_rebuild(report: RebuildReport, args: argparse.Namespace) -> None:
+    """Print one serve-mode build: its problems, then one line saying what happened."""
+    cause = ""
+    if report.changes is not None and report.changes.paths:
+        paths = sorted(_display(path, Path.cwd().resolve()) for path in report.changes.paths)
+        cause = paths[0] + (f" and {len(paths) - 1} more" if len(paths) > 1 else "") + " changed: "
+    if report.result is not None:
+        _report(report.result, args)
+        result = report.result
+        written = f" ({_plural(result.write.written_count, 'file')} updated)" if result.write else ""
+        print(f"{cause}{'built' if report.changes is None else 'rebuilt'} "
+              f"{_plural(result.article_count, 'article')} in {result.seconds:.2f} s{written}", flush=True)
+        return
+    if report.problems:
+        print_problems(report.problems)
+        print(f"{cause}{summarise(report.problems, changed=True)}; still serving the last good build",
+              file=sys.stderr, flush=True)
+    else:
+        print(f"{cause}error: {report.error}; still serving the last good build", file=sys.stderr, flush=True)
+        if report.detail and args.debug:
+            print(report.detail, file=sys.stderr, flush=True)
+
+
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM (kill, a CI timeout) like Ctrl-C, so the staging folder is cleaned up."""
@@ -134,7 +207,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-COMMANDS = {"build": _command_build, "check": _command_check}
+COMMANDS = {"build": _command_build, "check": _command_check, "serve": _command_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
