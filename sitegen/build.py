@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
+from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem
+from .feeds import build_feed_files
 from .loader import load_articles
 from .model import Site
 from .output import WriteStats, write_site
 from .pages import Page, find_url_clashes, plan_pages
 from .render import make_renderer
 from .search import build_search_files
+from .sitemap import build_sitemap_files
 from .taxonomy import build_site
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -50,6 +53,8 @@ def check_site(config: Config, *, keep_going: bool = False, result: BuildResult 
     result = result if result is not None else BuildResult()
     started = time.perf_counter()
     articles, problems = load_articles(config)
+    entities, entity_problems = load_entities(config)  # a data file with errors gives no profiles
+    problems = [*problems, *entity_problems]
     result.timings["load"] = time.perf_counter() - started
     result.problems.extend(problems)
     failed = sorted({p.source for p in problems if not p.is_warning})
@@ -58,7 +63,8 @@ def check_site(config: Config, *, keep_going: bool = False, result: BuildResult 
     result.skipped_sources.extend(failed)
 
     started = time.perf_counter()
-    site = build_site(config, articles)
+    site = build_site(config, articles, entities)
+    result.problems.extend(unused_entry_warnings(entities, site))
     result.timings["model"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -91,6 +97,11 @@ def build(config: Config, *, keep_going: bool = False, progress: Progress | None
     started = time.perf_counter()
     files.update(build_search_files(plan.site))
     result.timings["search"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    files.update(build_feed_files(plan.site))
+    files.update(build_sitemap_files(plan.site, plan.pages))
+    result.timings["feeds"] = time.perf_counter() - started
 
     started = time.perf_counter()
     result.write = write_site(config.output_dir, files, static_dirs=(config.static_dir,))

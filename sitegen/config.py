@@ -45,11 +45,14 @@ class Config:
     output_dir: Path = Path("build")
     template_dirs: tuple[Path, ...] = ()  # searched in order; the first holding a name wins
     static_dir: Path = Path("templates/static")
+    data_dir: Path = Path("data")  # profiles of terms: data/<taxonomy>.yaml (README, "Entity data files")
     page_size: int = 20
     home_article_count: int = 10
     home_term_count: int = 10
     related_count: int = 5
     summary_words: int = 40
+    feed_size: int = 20  # newest articles in each Atom feed (feeds need base_url)
+    connection_count: int = 8  # most co-named terms per taxonomy on a term page
     clean_urls: bool = False  # link to folders as `slug/` instead of `slug/index.html`
     allow_raw_html: bool = False  # only for trusted archives: raw HTML in Markdown bodies
     timezone: tzinfo = timezone.utc  # for dates written without one
@@ -67,9 +70,10 @@ class Config:
 _SCALARS: dict[str, type | tuple[type, ...]] = {
     "title": str, "description": str, "language": str, "base_url": str,
     "page_size": int, "home_article_count": int, "home_term_count": int,
-    "related_count": int, "summary_words": int, "clean_urls": bool, "allow_raw_html": bool,
+    "related_count": int, "summary_words": int, "feed_size": int,
+    "connection_count": int, "clean_urls": bool, "allow_raw_html": bool,
 }
-_PATHS = ("content_dir", "output_dir", "static_dir")
+_PATHS = ("content_dir", "output_dir", "static_dir", "data_dir")
 KNOWN_KEYS = sorted([*_SCALARS, *_PATHS, "template_dirs", "timezone", "taxonomies"])
 _TAXONOMY_KEYS = ("singular", "plural", "url_prefix")
 _RESERVED_PREFIXES = {"static", "search", "archive", "404.html", "index.html", "search.html"}
@@ -149,11 +153,22 @@ def _read_values(data: dict, lines: dict, source: str, root: Path,
     values.setdefault("content_dir", (root / "content").resolve())
     values.setdefault("output_dir", (root / "build").resolve())
     values.setdefault("static_dir", (root / "templates" / "static").resolve())
+    values.setdefault("data_dir", (root / "data").resolve())
     values.setdefault("template_dirs", ((root / "templates").resolve(),))
     if "base_url" in values and values["base_url"] and not values["base_url"].endswith("/"):
         values["base_url"] += "/"
+    if not _is_absolute_web_address(values.get("base_url", "")):
+        problems.append(Problem(source, lines.get("base_url", 1), f"base_url {quote(values['base_url'])} "
+                                "must be an absolute web address; e.g. base_url: https://example.org/archive/"))
     _check_output_dir(values, source, lines, root, problems)
     return values
+
+
+def _is_absolute_web_address(url: str) -> bool:
+    # Empty means "not hosted"; feeds and sitemaps need scheme and host (issue 6).
+    scheme, _, rest = url.partition("://")
+    return not url or (scheme.lower() in ("http", "https") and bool(rest.split("/", 1)[0])
+                       and not any(ch.isspace() for ch in url))
 
 
 def _check_output_dir(values: dict, source: str, lines: dict, root: Path, problems: list[Problem]) -> None:

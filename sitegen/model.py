@@ -50,15 +50,41 @@ class Article:
         return (self.date, self.source_file)
 
 
+@dataclass(frozen=True)
+class ProfileLink:
+    """One link on a profile: `label` as shown, `url` absolute http(s)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, eq=False)
+class Profile:
+    """What a data file (`data/<taxonomy>.yaml`) says about one term."""
+
+    name: str  # the canonical name: the entry's key, as written
+    key: str  # name_key(name)
+    source: str  # the data file, project-relative POSIX: data/people.yaml
+    line: int  # 1-based line of the entry's key
+    description_html: str = ""  # rendered Markdown, safe to insert as markup
+    aliases: tuple[str, ...] = ()  # other names articles use for it, as written
+    image: Image | None = None  # `src` a URL or a site-relative path
+    links: tuple[ProfileLink, ...] = ()
+    born: str = ""  # as written, e.g. "1965" or "1965-03-20"
+    founded: str = ""
+    extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)  # keys sitegen does not know
+
+
 @dataclass(frozen=True, eq=False)
 class Term:
     """One topic, person or organisation and the articles that name it (newest first)."""
 
     taxonomy: str  # the TaxonomyConfig.name it belongs to
-    name: str  # as written (the most used spelling)
+    name: str  # the profile's canonical name, else the most used spelling
     key: str  # normalised identity, see slugs.name_key
     slug: str  # unique within the taxonomy
     articles: tuple[Article, ...]
+    profile: Profile | None = None  # from the taxonomy's data file, if it has an entry
 
     @property
     def article_count(self) -> int:
@@ -72,7 +98,7 @@ class Taxonomy:
 
     config: TaxonomyConfig
     terms: tuple[Term, ...]
-    by_key: Mapping[str, Term] = field(default_factory=lambda: _EMPTY)
+    by_key: Mapping[str, Term] = field(default_factory=lambda: _EMPTY)  # name_key of a name or alias -> Term
 
     @property
     def name(self) -> str:
@@ -81,7 +107,8 @@ class Taxonomy:
 
     def terms_of(self, article: Article) -> tuple[Term, ...]:
         """The terms `article` names in this taxonomy, in the order it names them."""
-        return tuple(self.by_key[name_key(n)] for n in article.terms.get(self.name, ()))
+        found = (self.by_key[name_key(n)] for n in article.terms.get(self.name, ()))
+        return tuple(dict.fromkeys(found))  # an alias and its name in one article are one term
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,6 +8,8 @@ from typing import Any
 from . import urls
 from .errors import Problem
 from .model import Article, Site, Taxonomy, Term
+from .taxonomy import term_connections
+from .timeline import term_timeline
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,8 +108,14 @@ def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
         page_urls = tuple(urls.term_url(site.config, term, n) for n in range(1, len(chunks) + 1))
         for number, chunk in enumerate(chunks, start=1):
             context = {"taxonomy": taxonomy, "term": term, "articles": chunk,
-                       "pagination": Pagination(number, len(chunks), page_urls)}
-            yield Page(page_urls[number - 1], "term.html", context, tuple(a.source_file for a in chunk))
+                       "pagination": Pagination(number, len(chunks), page_urls),
+                       "timeline": None, "connections": []}
+            shown = chunk
+            if number == 1:  # the profile: its timeline and connections draw on every article
+                context.update(timeline=term_timeline(term),
+                               connections=term_connections(site, term, site.config.connection_count))
+                shown = term.articles
+            yield Page(page_urls[number - 1], "term.html", context, tuple(a.source_file for a in shown))
 
 
 def _archive_pages(site: Site) -> Iterator[Page]:

@@ -11,6 +11,7 @@ from jinja2 import pass_context
 
 from . import urls
 from .config import Config
+from .discovery import article_meta
 from .errors import ContentError, Problem
 from .model import Article, Month, Site, Term, Year
 from .pages import Page
@@ -31,7 +32,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(href=_href, url_of=lambda target, page=1: url_of(config, target, page),
-                       urls=urls, month_name=month_name)
+                       urls=urls, month_name=month_name, article_meta=article_meta)
     env.filters.update(long_date=long_date, iso_date=iso_date, month_name=month_name,
                        groupby_initial=group_by_initial)
     return env

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from .config import Config, TaxonomyConfig
+from .entities import EntityData
 from .model import Article, Month, Site, Taxonomy, Term, Year
 from .slugs import fold_accents, name_key, slugify
 
@@ -15,29 +16,40 @@ from .slugs import fold_accents, name_key, slugify
 RELATED_WINDOW = 200
 
 
-def build_site(config: Config, articles: Iterable[Article]) -> Site:
-    """The whole model: articles newest first, taxonomies, the archive, related articles."""
+def build_site(config: Config, articles: Iterable[Article],
+               entities: Mapping[str, EntityData] | None = None) -> Site:
+    """The whole model: articles newest first, taxonomies (aliases merged by `entities`, the
+    data files), the archive, related articles."""
     ordered = tuple(sorted(articles, key=lambda a: a.sort_key, reverse=True))
-    taxonomies = {t.name: build_taxonomy(t, ordered) for t in config.taxonomies}
+    entities = entities or {}
+    taxonomies = {t.name: build_taxonomy(t, ordered, entities.get(t.name)) for t in config.taxonomies}
     site = Site(config, ordered, MappingProxyType(taxonomies), group_by_month(ordered))
     related = rank_related(site, config.related_count)
     return Site(config, ordered, site.taxonomies, site.years, MappingProxyType(related))
 
 
-def build_taxonomy(config: TaxonomyConfig, articles: tuple[Article, ...]) -> Taxonomy:
-    """One term per normalised name; articles keep the newest-first order given."""
+def build_taxonomy(config: TaxonomyConfig, articles: tuple[Article, ...],
+                   entities: EntityData | None = None) -> Taxonomy:
+    """One term per normalised name, an alias counting as its entry's name; articles keep the
+    newest-first order given."""
+    profiles = entities.by_key if entities else {}
     grouped: dict[str, list[Article]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
         for name in article.terms.get(config.name, ()):
             key = name_key(name)
-            grouped[key].append(article)
+            key = profiles[key].key if key in profiles else key
+            if not grouped[key] or grouped[key][-1] is not article:  # an alias and its name in one article
+                grouped[key].append(article)
             spellings[key][name] += 1
-    names = {key: _preferred_spelling(spellings[key]) for key in grouped}
+    names = {key: profiles[key].name if key in profiles else _preferred_spelling(spellings[key]) for key in grouped}
     slugs = assign_slugs(names)
-    terms = [Term(config.name, names[key], key, slugs[key], tuple(grouped[key])) for key in grouped]
+    terms = [Term(config.name, names[key], key, slugs[key], tuple(grouped[key]), profiles.get(key))
+             for key in grouped]
     terms.sort(key=lambda t: (sort_key(t.name), t.key))
-    return Taxonomy(config, tuple(terms), MappingProxyType({t.key: t for t in terms}))
+    by_key = {t.key: t for t in terms}
+    by_key.update({key: by_key[p.key] for key, p in profiles.items() if p.key in by_key})
+    return Taxonomy(config, tuple(terms), MappingProxyType(by_key))
 
 
 def sort_key(name: str) -> str:
@@ -95,3 +107,18 @@ def rank_related(site: Site, count: int) -> dict[Article, tuple[Article, ...]]:
         ranked = sorted(scores, key=lambda other: (-scores[other], position[other]))
         related[article] = tuple(ranked[:count])
     return related
+
+
+def term_connections(site: Site, term: Term, count: int) -> list[tuple[Taxonomy, list[tuple[Term, int]]]]:
+    """Per taxonomy, up to `count` other terms named most often in the same articles as `term`,
+    each with how many articles they share; taxonomies with none are left out."""
+    connections = []
+    for taxonomy in site.taxonomies.values():
+        shared: Counter[Term] = Counter()
+        for article in term.articles:
+            shared.update(taxonomy.terms_of(article))
+        shared.pop(term, None)
+        top = sorted(shared, key=lambda other: (-shared[other], sort_key(other.name), other.key))[:count]
+        if top:
+            connections.append((taxonomy, [(other, shared[other]) for other in top]))
+    return connections

@@ -16,6 +16,9 @@ SEARCH = "search.html"
 NOT_FOUND = "404.html"
 ARCHIVE = "archive/index.html"
 INDEX = "index.html"
+FEED = "feed.xml"  # Atom feed of the newest articles; feeds, sitemap and robots.txt need base_url
+SITEMAP = "sitemap.xml"  # the sitemap, or the sitemap index past 50,000 URLs
+ROBOTS = "robots.txt"
 
 
 def article_url(article: Article) -> str:
@@ -32,6 +35,16 @@ def term_url(config: Config, term: Term, page: int = 1) -> str:
     """A term's page; page 2 onwards live in `page/N/`."""
     folder = f"{config.taxonomy(term.taxonomy).url_prefix}/{term.slug}"
     return f"{folder}/{INDEX}" if page == 1 else f"{folder}/page/{page}/{INDEX}"
+
+
+def term_feed_url(config: Config, term: Term) -> str:
+    """The Atom feed of one term's newest articles, beside its first page."""
+    return f"{config.taxonomy(term.taxonomy).url_prefix}/{term.slug}/{FEED}"
+
+
+def sitemap_part_url(number: int) -> str:
+    """Part `number` (1-based) of a sitemap split because it passed 50,000 URLs."""
+    return f"sitemap-{number}.xml"
 
 
 def year_url(year: int) -> str:

@@ -1,0 +1,80 @@
+"""A term's articles per month (per year for long spans), laid out as bars for an inline SVG.
+
+The template `_timeline.html` draws the chart and its table; this module only counts and
+measures, so the numbers can be tested without parsing SVG.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from . import urls
+from .model import Term
+
+MONTHS_BEFORE_YEARS = 36  # a span longer than this (in months) is drawn per year
+CHART_WIDTH = 640  # SVG user units; CSS scales the chart to the column
+BAR_AREA_HEIGHT = 100
+LABEL_HEIGHT = 18  # room under the bars for the first and last period
+_MAX_BAR_WIDTH = 40
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One period: its article count, its archive page and its rectangle (SVG user units)."""
+
+    year: int
+    month: int  # 1-12, or 0 when the chart counts per year
+    count: int
+    url: str  # month or year archive page; "" for a period with no articles
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Every period from the first mention to the latest, oldest first."""
+
+    unit: str  # "month" or "year"
+    bars: tuple[Bar, ...]
+    width: int
+    height: int
+    max_count: int
+    baseline: int  # y of the bars' bottom edge
+
+    @property
+    def periods_with_articles(self) -> tuple[Bar, ...]:
+        """The bars with at least one article, for the table."""
+        return tuple(bar for bar in self.bars if bar.count)
+
+
+def term_timeline(term: Term) -> Timeline | None:
+    """The term's chart, or None when it names no article."""
+    if not term.articles:
+        return None
+    first, last = term.articles[-1].date, term.articles[0].date
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    if span > MONTHS_BEFORE_YEARS:
+        counts = Counter((a.date.year, 0) for a in term.articles)
+        periods = [(year, 0) for year in range(first.year, last.year + 1)]
+    else:
+        counts = Counter((a.date.year, a.date.month) for a in term.articles)
+        periods = [divmod(first.year * 12 + first.month - 1 + i, 12) for i in range(span)]
+        periods = [(year, month + 1) for year, month in periods]
+    return _lay_out("year" if span > MONTHS_BEFORE_YEARS else "month", periods, counts)
+
+
+def _lay_out(unit: str, periods: list[tuple[int, int]], counts: Counter[tuple[int, int]]) -> Timeline:
+    slot = CHART_WIDTH / len(periods)
+    width = min(slot * 0.8, _MAX_BAR_WIDTH)
+    highest = max(counts.values())
+    bars = []
+    for index, (year, month) in enumerate(periods):
+        count = counts.get((year, month), 0)
+        height = max(2.0, BAR_AREA_HEIGHT * count / highest) if count else 0.0
+        url = (urls.month_url(year, month) if month else urls.year_url(year)) if count else ""
+        x = index * slot + (slot - width) / 2
+        bars.append(Bar(year, month, count, url, round(x, 2), round(BAR_AREA_HEIGHT - height, 2),
+                        round(width, 2), round(height, 2)))
+    return Timeline(unit, tuple(bars), CHART_WIDTH, BAR_AREA_HEIGHT + LABEL_HEIGHT, highest, BAR_AREA_HEIGHT)
