@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import signal
 import sys
 import threading
@@ -18,8 +19,10 @@ from pathlib import Path
 from . import __version__
 from .build import BuildResult, build, check_site
 from .config import Config, load_config
-from .errors import ContentError, Problem, SitegenError, summarise
+from .entities import load_entities, unused_entry_warnings
+from .errors import ContentError, Problem, SitegenError, quote, summarise
 from .serve import DevServer, RebuildReport
+from .terms_report import terms_report
 
 WARNING_REPEAT_LIMIT = 5  # one warning message repeated more often than this is summarised
 
@@ -40,7 +43,17 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="show full tracebacks for internal errors")
     _add_serve_parser(commands)
+    _add_terms_parser(commands)
     return parser
+
+
+def _add_terms_parser(commands: argparse._SubParsersAction) -> None:
+    help_text = "list every term with its count and files, likely duplicates, and unused data entries"
+    command = commands.add_parser("terms", help=help_text, description=help_text)
+    _add_site_options(command)
+    command.add_argument("--taxonomy", action="append", default=[], metavar="NAME",
+                         help="only this taxonomy (repeat for more)")
+    command.add_argument("--keep-going", action="store_true", help="skip files with errors instead of failing")
 
 
 def _add_serve_parser(commands: argparse._SubParsersAction) -> None:
@@ -130,6 +143,23 @@ def _command_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_terms(args: argparse.Namespace) -> int:
+    config = read_config(args)
+    known = [t.name for t in config.taxonomies]
+    for name in args.taxonomy:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise SitegenError(f"no taxonomy {quote(name)} in {config.source}; {hint}taxonomies: {', '.join(known)}")
+    result = BuildResult()
+    plan = check_site(config, keep_going=args.keep_going, result=result)
+    unused = unused_entry_warnings(load_entities(config)[0], plan.site)
+    listed = set(unused)
+    print_problems([p for p in result.problems if p not in listed])
+    print("\n".join(terms_report(plan.site, unused, args.taxonomy)))
+    return 0
+
+
 def _report(result: BuildResult, args: argparse.Namespace) -> None:
     print_problems(result.problems)
     if result.skipped_sources:
@@ -207,7 +237,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-COMMANDS = {"build": _command_build, "check": _command_check, "serve": _command_serve}
+COMMANDS = {"build": _command_build, "check": _command_check, "serve": _command_serve, "terms": _command_terms}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
