@@ -66,7 +66,8 @@ def watch_targets(config: Config) -> list[WatchTarget]:
     """What `sitegen serve` watches for `config`: config file, content, data, templates, static."""
     return [WatchTarget("config", config.root / config.source),
             WatchTarget("content", config.content_dir),
-            WatchTarget("data", config.root / DATA_DIR),
+            # config.data_dir comes with entity profiles; until it lands, data/ is the default.
+            WatchTarget("data", getattr(config, "data_dir", config.root / DATA_DIR)),
             *(WatchTarget("templates", folder) for folder in config.template_dirs),
             WatchTarget("static", config.static_dir)]
 
