@@ -101,7 +101,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, first_lin
     if exc.context_mark is not None and exc.context:
         opened = first_line + exc.context_mark.line
         thing = next((words for key, words in _CONTEXTS.items() if key in exc.context), "")
-        if line > first_line + text.count("\n") and thing:  # ran off the end: point at the opening
+        if line > first_line + text.rstrip().count("\n") and thing:  # ran off the end of the text
             line, what = opened, f"{what}: {thing} that starts on this line is never closed"
         elif thing and opened != line:
             what = f"{what} in {thing} that starts on line {opened}"

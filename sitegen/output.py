@@ -80,8 +80,8 @@ def write_site(out: Path, files: Mapping[str, bytes], static_dirs: tuple[Path, .
             staging = staging_path(out)
             if staging.exists():
                 shutil.rmtree(staging)  # left by an interrupted build; never the live site
-            staging.mkdir(parents=True)
-            try:
+            try:  # from mkdir on, so a Ctrl-C just after it still removes the staging folder
+                staging.mkdir(parents=True)
                 stats = _fill(staging, out, files, static_dirs)
                 _swap(staging, out)
             except BaseException:
