@@ -14,6 +14,7 @@ import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from . import __version__
@@ -23,6 +24,7 @@ from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem, SitegenError, quote, summarise
 from .serve import DevServer, RebuildReport
 from .terms_report import terms_report
+from .importer import FORMATS, ImportOptions, import_articles, parse_field_map, report_lines
 
 WARNING_REPEAT_LIMIT = 5  # one warning message repeated more often than this is summarised
 
@@ -44,7 +46,38 @@ def make_parser() -> argparse.ArgumentParser:
                              help="show full tracebacks for internal errors")
     _add_serve_parser(commands)
     _add_terms_parser(commands)
+    _add_import_parser(commands)
     return parser
+
+
+def _add_import_parser(commands: argparse._SubParsersAction) -> None:
+    help_text = "turn raw articles (plain text, saved web pages, JSON Lines) into content files"
+    command = commands.add_parser("import", help=help_text, description=help_text)
+    command.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders to import")
+    command.add_argument("--config", type=Path, help="config file (default: ./config.yaml)")
+    command.add_argument("--into", type=Path, help="content folder to write into (default: content_dir)")
+    command.add_argument("--format", choices=FORMATS, help="read every file as this (default: by extension)")
+    command.add_argument("--source", default="", metavar="NAME", help="the publication, e.g. 'The Independent'")
+    command.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="date of articles that give none")
+    command.add_argument("--title", default="", metavar="TEXT", help="headline of articles that have none")
+    command.add_argument("--topic", action="append", default=[], metavar="NAME",
+                         help="add this topic to every article (repeat for more)")
+    command.add_argument("--image-lines", type=int, default=0, metavar="N",
+                         help="text files open with N image lines: 1 = alt text, 2 = alt text then a "
+                              "caption whose last word is the photo credit")
+    command.add_argument("--map", default="", metavar="FIELD=NAME,...",
+                         help="JSON Lines field names, e.g. title=headline,date=pub_date,body=text")
+    command.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
+    command.add_argument("--review", action="store_true", help="show the tags proposed for each article")
+    command.add_argument("--update", action="store_true",
+                         help="rewrite earlier imports of the same text (never files edited since)")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD, e.g. 2015-01-16") from None
 
 
 def _add_terms_parser(commands: argparse._SubParsersAction) -> None:
@@ -237,7 +270,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-COMMANDS = {"build": _command_build, "check": _command_check, "serve": _command_serve, "terms": _command_terms}
+def _command_import(args: argparse.Namespace) -> int:
+    config = read_config(args)
+    options = ImportOptions(
+        format=args.format, source_name=args.source, date=args.date, title=args.title, topics=tuple(args.topic),
+        image_lines=args.image_lines, field_map=parse_field_map(args.map, [t.name for t in config.taxonomies]),
+        into=args.into.resolve() if args.into else None, is_dry_run=args.dry_run, should_update=args.update)
+    report = import_articles(config, args.paths, options)
+    for line in report_lines(report, review=args.review):
+        print(line)
+    return 1 if report.needs_attention else 0
+
+
+COMMANDS = {"build": _command_build, "check": _command_check, "serve": _command_serve, "terms": _command_terms,
+            "import": _command_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

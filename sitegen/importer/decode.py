@@ -1,0 +1,56 @@
+"""Bytes of a raw file to text: UTF-8 first, else a detected encoding, else refused."""
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+# Byte-order marks say the encoding outright; no guessing needed.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
+_CHAOS_TIE = 0.05  # candidates this close in charset-normalizer's "chaos" count as equally good
+_MAX_CONTROL_SHARE = 0.01  # more control characters than this and the "text" is binary
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text of a file, and the encoding it was read with."""
+
+    text: str  # NFC, newlines as \n
+    encoding: str  # Python codec name, e.g. "utf_8", "cp1252", "utf_16"
+    is_detected: bool  # True when the file was not UTF-8 and the encoding was detected
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any encoding we can tell."""
+
+
+def decode_text(raw: bytes) -> Decoded:
+    """Decode `raw`: a BOM's encoding, else UTF-8, else the encoding charset-normalizer finds."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return _checked(raw.decode(encoding), codecs.lookup(encoding).name, encoding != "utf-8-sig")
+    try:
+        return _checked(raw.decode("utf-8"), "utf-8", False)
+    except UnicodeDecodeError:
+        pass
+    matches = list(from_bytes(raw))
+    if not matches:
+        raise DecodeError("not text in any encoding sitegen can detect")
+    # Short Western European text reads almost as well in several single-byte code pages
+    # (cp1257 turns "Crème" into "Crčme"); newsroom files that are not UTF-8 are overwhelmingly
+    # Windows-1252 / Latin-1, so among near-equal candidates that one wins.
+    close = [m for m in matches if m.chaos <= matches[0].chaos + _CHAOS_TIE]
+    match = next((m for m in close if m.encoding in _WESTERN), matches[0])
+    return _checked(str(match), codecs.lookup(match.encoding).name, True)
+
+
+def _checked(text: str, encoding: str, is_detected: bool) -> Decoded:
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    control = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f")
+    if text and control / len(text) > _MAX_CONTROL_SHARE:
+        raise DecodeError(f"looks like a binary file ({control} control characters when read as {encoding})")
+    return Decoded(text, encoding, is_detected)
