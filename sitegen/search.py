@@ -1,14 +1,28 @@
-"""Search files for the browser. Placeholder until the search issue lands: ships lunr.js only."""
+"""Search files for the browser, built from the model (not from HTML).
+
+`build_search_files` returns url -> bytes: lunr.js, and the index and document store as
+sharded `.js` data files (see `search_shards`) that `static/search.js` loads with `<script>`
+tags, so search works from `file://`. Documents are numbered in `site.articles` order
+(newest first); that number is the lunr ref.
+"""
 from __future__ import annotations
 
+import gzip
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from . import urls
 from .errors import ContentError, Problem
-from .model import Site
-from .urls import static_url
+from .model import Article, Site
+from .render import iso_date, long_date
+from .search_index import BuiltIndex, IndexField, build_index
+from .search_shards import (FOLDER, SHARD_BYTES, data_file, data_url, encode_facets, iter_doc_files,
+                            shard_files, split_shards)
 
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
 _SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
+TITLE_BOOST, TERM_BOOST, SUMMARY_BOOST, SOURCE_BOOST = 10, 5, 2, 2
 
 
 def find_lunr_js(root: Path) -> Path | None:
@@ -19,10 +33,110 @@ def find_lunr_js(root: Path) -> Path | None:
     return None
 
 
-def build_search_files(site: Site) -> dict[str, bytes]:
-    """url -> bytes of the search assets (lunr.js, index shards)."""
+def index_fields(site: Site) -> tuple[IndexField, ...]:
+    """Indexed fields, in lunr order: title, one per taxonomy, summary, body, source."""
+    fixed = {"title", "summary", "body", "source"}
+    terms = [IndexField(t.name, TERM_BOOST) for t in site.taxonomies.values() if t.name not in fixed]
+    return (IndexField("title", TITLE_BOOST), *terms, IndexField("summary", SUMMARY_BOOST),
+            IndexField("body"), IndexField("source", SOURCE_BOOST))
+
+
+def index_documents(site: Site) -> list[dict[str, str]]:
+    """Each article's indexed text by field name, in document-number order."""
+    documents = []
+    for article in site.articles:
+        document = {"title": article.title, "summary": article.summary, "body": article.body_text,
+                    "source": article.source}
+        for name, taxonomy in site.taxonomies.items():
+            document.setdefault(name, " ".join(term.name for term in taxonomy.terms_of(article)))
+        documents.append(document)
+    return documents
+
+
+def build_site_index(site: Site) -> BuiltIndex:
+    """The Lunr index of every article (refs "0", "1", ... in `site.articles` order)."""
+    refs = [str(number) for number in range(len(site.articles))]
+    return build_index(index_fields(site), refs, index_documents(site))
+
+
+def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
+    """url -> bytes of the search assets: lunr.js, the manifest, term shards, facets, documents."""
     path = find_lunr_js(site.config.root)
     if path is None:
         raise ContentError("lunr.js missing", [Problem("package.json", 1, "lunr.js is not installed; "
                                                "run 'make build' (or 'npm ci') to install it")])
-    return {static_url("lunr.min.js"): path.read_bytes()}
+    files = {urls.static_url("lunr.min.js"): path.read_bytes()}
+    index = build_site_index(site)
+    files.update(shard_files(index, split_shards(index, shard_bytes)))
+    files[data_url("facets")] = data_file("facets", encode_facets(facet_values(site)))
+    files.update(iter_doc_files([document_entry(site, a) for a in site.articles]))
+    return files
+
+
+def document_entry(site: Site, article: Article) -> dict[str, Any]:
+    """What one search result shows; links are relative to search.html."""
+    terms = [[taxonomy.name, term.name, _href(site, urls.term_url(site.config, term))]
+             for taxonomy in site.taxonomies.values() for term in taxonomy.terms_of(article)]
+    return {"title": article.title, "url": _href(site, urls.article_url(article)),
+            "date": iso_date(article.date), "dateText": long_date(article.date), "source": article.source,
+            "summary": article.summary, "terms": terms, "text": article.body_text}
+
+
+def _href(site: Site, url: str) -> str:
+    return urls.relative_href(urls.SEARCH, url, clean_urls=site.config.clean_urls)
+
+
+def facet_values(site: Site) -> list[dict[str, Any]]:
+    """Facets (each taxonomy, then source and year): values with ascending document numbers."""
+    number = {article: n for n, article in enumerate(site.articles)}
+    facets = []
+    for taxonomy in site.taxonomies.values():
+        values = [(term.name, term.slug, sorted(number[a] for a in term.articles)) for term in taxonomy.terms]
+        facets.append(_facet(taxonomy.name, taxonomy.config.singular, taxonomy.config.plural, values))
+    by_source: dict[str, list[int]] = {}
+    by_year: dict[str, list[int]] = {}
+    for n, article in enumerate(site.articles):
+        if article.source:
+            by_source.setdefault(article.source, []).append(n)
+        by_year.setdefault(str(article.date.year), []).append(n)
+    facets.append(_facet("source", "Source", "Sources", [(s, s, d) for s, d in by_source.items()]))
+    facets.append(_facet("year", "Year", "Years", [(y, y, d) for y, d in by_year.items()]))
+    return facets
+
+
+def _facet(key: str, singular: str, plural: str, values: list[tuple[str, str, list[int]]]) -> dict[str, Any]:
+    values.sort(key=lambda value: (-len(value[2]), value[0]))
+    return {"key": key, "label": singular, "plural": plural, "values": values}
+
+
+def search_file_sizes(files: Mapping[str, bytes]) -> dict[str, int]:
+    """Bytes of the search data in `files`, raw and gzip, by kind (for `make bench`).
+
+    Kinds: `index` (manifest + term shards), `store` (documents), `facets`, `lunr` (lunr.js),
+    plus counts and the largest shard's gzip size, which bounds one exact-term query's download.
+    """
+    sizes: dict[str, int] = {"shard_count": 0, "doc_file_count": 0, "largest_shard_gzip": 0}
+    for url, data in files.items():
+        kind = _kind(url)
+        if kind is None:
+            continue
+        packed = len(gzip.compress(data, 6))
+        sizes[f"{kind}_raw"] = sizes.get(f"{kind}_raw", 0) + len(data)
+        sizes[f"{kind}_gzip"] = sizes.get(f"{kind}_gzip", 0) + packed
+        if url.startswith(f"{FOLDER}/terms/"):
+            sizes["shard_count"] += 1
+            sizes["largest_shard_gzip"] = max(sizes["largest_shard_gzip"], packed)
+        elif url.startswith(f"{FOLDER}/docs/"):
+            sizes["doc_file_count"] += 1
+    return sizes
+
+
+def _kind(url: str) -> str | None:
+    if url == urls.static_url("lunr.min.js"):
+        return "lunr"
+    if not url.startswith(FOLDER + "/"):
+        return None
+    name = url[len(FOLDER) + 1:]
+    if name.startswith("docs/"):
+        return "store"
+    return "facets" if name == "facets.js" else "index"

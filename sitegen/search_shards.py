@@ -1,0 +1,106 @@
+"""The search index and document store as small JavaScript files that assign data.
+
+Every file is one call, `sitegenSearchData("<key>", <JSON>);`, where `<key>` is the file's
+path under `search/` without `.js`. The browser adds them as `<script>` tags, which work from
+`file://` where fetch and XHR do not.
+
+- `manifest`: lunr fields and pipeline, the document count, and the first term of each shard.
+- `terms/N`: a contiguous range of the sorted terms with their postings. Each term is
+  `[term, lunr _index, per field: [document deltas..., scores x 1000...]]`, so the browser can
+  rebuild exactly the part of lunr's serialised index (inverted index and field-vector entries)
+  that a query's terms touch. Term ranges make a prefix query (`pol*`) load neighbouring shards.
+- `facets`: per facet (each taxonomy, source, year) its values with their documents as deltas.
+- `docs/N`: what a result shows for document N: title, link, date, source, summary, terms, text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from operator import sub
+from typing import Any
+
+from .search_index import FOLD_LABEL, LUNR_JS_VERSION, STEMMER_LABEL, BuiltIndex
+
+FOLDER = "search"  # under the site root, next to search.html
+SHARD_BYTES = 48_000  # target raw size of one term shard
+
+
+def data_url(key: str) -> str:
+    """`search/<key>.js`: the site-relative url of a search data file."""
+    return f"{FOLDER}/{key}.js"
+
+
+def data_file(key: str, data: Any) -> bytes:
+    """The bytes of one data file: a script that hands `data` to the search page."""
+    return _script(key, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _script(key: str, json_text: str) -> bytes:
+    # U+2028/U+2029 are legal in JSON but ended JavaScript strings before ES2019.
+    json_text = json_text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"sitegenSearchData({json.dumps(key)},{json_text});\n".encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One term shard: its first term and its encoded entries."""
+
+    first_term: str
+    text: str  # JSON array of entries
+
+
+def _entry(term: str, number: int, fields: Sequence[tuple[list[int], list[int]]]) -> str:
+    encoded: list[list[int]] = []
+    for docs, scores in fields:
+        encoded.append([docs[0], *map(sub, docs[1:], docs), *scores] if docs else [])
+    return json.dumps([term, number, *encoded], ensure_ascii=False, separators=(",", ":"))
+
+
+def split_shards(index: BuiltIndex, shard_bytes: int = SHARD_BYTES) -> list[Shard]:
+    """The sorted terms cut into contiguous shards of about `shard_bytes` each (at least one)."""
+    shards: list[Shard] = []
+    entries: list[str] = []
+    first, size = "", 0
+    for term in sorted(index.term_numbers):
+        if entries and size >= shard_bytes:
+            shards.append(Shard(first, "[" + ",".join(entries) + "]"))
+            entries, first, size = [], term, 0
+        entry = _entry(term, index.term_numbers[term], index.postings_of(term))
+        entries.append(entry)
+        size += len(entry) + 1
+    shards.append(Shard(first, "[" + ",".join(entries) + "]"))
+    return shards
+
+
+def shard_files(index: BuiltIndex, shards: Sequence[Shard]) -> dict[str, bytes]:
+    """url -> bytes for the manifest and every shard; a digest of the shards names the build."""
+    digest = hashlib.sha256()
+    files: dict[str, bytes] = {}
+    for number, shard in enumerate(shards):
+        key = f"terms/{number}"
+        files[data_url(key)] = data = _script(key, shard.text)
+        digest.update(data)
+    manifest = {"version": LUNR_JS_VERSION, "build": digest.hexdigest()[:12],
+                "fields": [f.name for f in index.fields], "pipeline": [FOLD_LABEL, STEMMER_LABEL],
+                "docCount": len(index.refs), "shards": [s.first_term for s in shards]}
+    files[data_url("manifest")] = data_file("manifest", manifest)
+    return files
+
+
+def encode_facets(facets: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Facet values with their (ascending) document numbers delta-encoded."""
+    return [{**facet, "values": [[name, slug, _deltas(docs)] for name, slug, docs in facet["values"]]}
+            for facet in facets]
+
+
+def _deltas(docs: Sequence[int]) -> list[int]:
+    return [docs[0], *map(sub, docs[1:], docs)] if docs else []
+
+
+def iter_doc_files(docs: Sequence[dict[str, Any]]) -> Iterator[tuple[str, bytes]]:
+    """(url, bytes) of each document's store file, `docs/N` for document number N."""
+    for number, doc in enumerate(docs):
+        key = f"docs/{number}"
+        yield data_url(key), data_file(key, doc)

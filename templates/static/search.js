@@ -1,0 +1,331 @@
+/* sitegen search page: query in the URL, results as you type, facets, highlighted snippets.
+ *
+ * Data files are scripts that call sitegenSearchData(key, data); they are added as <script>
+ * tags (never fetch/XHR) so search works from file://. Everything shown is inserted as text.
+ */
+(function () {
+  "use strict";
+
+  var core = window.sitegenSearchCore;
+  var PAGE_SIZE = 20, FACET_LIMIT = 8, SNIPPET_WORDS = 32, DEBOUNCE_MS = 180;
+  var script = document.currentScript;
+  var manifestHref = script.getAttribute("data-manifest");
+  var dataRoot = manifestHref.slice(0, manifestHref.length - "manifest.js".length);
+
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-query");
+  var status = document.getElementById("search-status");
+  var errorBox = document.getElementById("search-error");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var facetBox = document.getElementById("search-facets");
+  var facetGroups = document.getElementById("search-facet-groups");
+  var headerInput = document.getElementById("site-search");
+
+  var received = Object.create(null), loading = Object.create(null);
+  var state = { manifest: null, facets: null, labels: {}, shards: new Map(), index: null, indexSize: -1,
+                indexHasAll: false, indexTerm: core.makeIndexTerm(lunr), run: 0, results: [], shown: 0 };
+
+  window.sitegenSearchData = function (key, data) { received[key] = data; };
+
+  /* Load search/<key>.js once; resolves with the data it hands over. */
+  function load(key) {
+    if (!loading[key]) {
+      loading[key] = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        var version = state.manifest ? "?v=" + encodeURIComponent(state.manifest.build) : "";
+        tag.src = dataRoot + key + ".js" + version;
+        tag.charset = "utf-8";
+        tag.async = true;
+        tag.onload = function () {
+          tag.remove();
+          if (key in received) {
+            resolve(received[key]);
+          } else {
+            reject(new Error("search file " + key + ".js holds no data"));
+          }
+        };
+        tag.onerror = function () {
+          tag.remove();
+          delete loading[key];
+          reject(new Error("search file " + key + ".js could not be loaded"));
+        };
+        document.head.appendChild(tag);
+      });
+    }
+    return loading[key];
+  }
+
+  var ready = load("manifest").then(function (manifest) {
+    state.manifest = manifest;
+    return load("facets");
+  }).then(function (facets) {
+    state.facets = core.decodeFacets(facets);
+    state.facets.forEach(function (facet) { state.labels[facet.key] = facet; });
+  });
+
+  /* The query and chosen facet values, from the page's URL. */
+  function readUrl() {
+    var params = new URLSearchParams(window.location.search), chosen = {};
+    params.forEach(function (value, key) {
+      if (key !== "q" && value) {
+        chosen[key] = value;
+      }
+    });
+    return { q: params.get("q") || "", chosen: chosen };
+  }
+
+  function writeUrl(q, chosen, push) {
+    var params = new URLSearchParams();
+    if (q) {
+      params.set("q", q);
+    }
+    Object.keys(chosen).forEach(function (key) { params.set(key, chosen[key]); });
+    var url = window.location.pathname + (params.toString() ? "?" + params.toString() : "");
+    try {
+      window.history[push ? "pushState" : "replaceState"](null, "", url);
+    } catch (error) {
+      // Some browsers refuse history changes on file:// pages; the search still runs.
+    }
+  }
+
+  /* A lunr index of every shard loaded so far; a query of only -terms needs every document. */
+  function index(negated) {
+    if (state.indexSize !== state.shards.size || (negated && !state.indexHasAll)) {
+      var shards = Array.from(state.shards.values());
+      state.index = lunr.Index.load(core.buildIndex(state.manifest, shards, negated));
+      state.indexSize = state.shards.size;
+      state.indexHasAll = negated;
+    }
+    return state.index;
+  }
+
+  function loadShards(numbers) {
+    return Promise.all(numbers.map(function (n) {
+      return load("terms/" + n).then(function (data) { state.shards.set(n, data); });
+    }));
+  }
+
+  /* Run the query in `current` and show its results; older runs give way to newer ones. */
+  function search(current) {
+    var run = ++state.run;
+    var q = current.q.trim();
+    showError("");
+    if (!q) {
+      state.results = [];
+      clearResults();
+      status.textContent = "";
+      return Promise.resolve();
+    }
+    var text = core.foldText(q), plan;
+    return ready.then(function () {
+      try {
+        plan = core.planQuery(lunr, state.manifest, text);
+      } catch (error) {
+        if (error instanceof lunr.QueryParseError) {
+          return malformed(error);
+        }
+        throw error;
+      }
+      return loadShards(core.shardsFor(state.manifest, plan)).then(function () {
+        if (run !== state.run) {
+          return;
+        }
+        var results = index(plan.negated).search(text);
+        var refs = results.map(function (r) { return Number(r.ref); });
+        var kept = core.filterByFacets(state.facets, refs, current.chosen);
+        var byRef = new Map(results.map(function (r) { return [Number(r.ref), r]; }));
+        state.results = kept.map(function (ref) { return byRef.get(ref); });
+        state.shown = 0;
+        clearResults();
+        announce(state.results.length);
+        showFacets(core.countFacets(state.facets, kept, FACET_LIMIT), current.chosen);
+        return showMore(run, false);
+      });
+    }).catch(function (error) {
+      if (run === state.run) {
+        showError("Search is unavailable: " + error.message + ". Rebuilding the site may fix this.");
+        status.textContent = "Search is unavailable.";
+      }
+    });
+  }
+
+  function malformed(error) {
+    state.results = [];
+    clearResults();
+    status.textContent = "That search could not be understood.";
+    showError("That search could not be understood (" + error.message + "). Try plain words, " +
+              "or check the use of : ~ ^ * + and -.");
+  }
+
+  function announce(count) {
+    status.textContent = count === 0 ? "No results." : count === 1 ? "1 result." : count + " results.";
+  }
+
+  function showError(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = !message;
+  }
+
+  function clearResults() {
+    list.textContent = "";
+    more.hidden = true;
+    facetBox.hidden = true;
+    facetGroups.textContent = "";
+  }
+
+  /* Show the next page of results (loading their documents first). */
+  function showMore(run, moveFocus) {
+    var page = state.results.slice(state.shown, state.shown + PAGE_SIZE);
+    return Promise.all(page.map(function (r) { return load("docs/" + r.ref); })).then(function (docs) {
+      if (run !== state.run) {
+        return;
+      }
+      var first = null;
+      docs.forEach(function (doc, i) {
+        var item = resultItem(doc, page[i]);
+        first = first || item;
+        list.appendChild(item);
+      });
+      state.shown += page.length;
+      more.hidden = state.shown >= state.results.length;
+      if (moveFocus && first) {
+        first.querySelector("a").focus();
+      }
+    });
+  }
+
+  function resultItem(doc, result) {
+    var terms = core.matchedTerms(result);
+    var item = element("li", "search-result");
+    var heading = item.appendChild(element("h2", "card-title"));
+    var link = heading.appendChild(element("a"));
+    link.setAttribute("href", doc.url);
+    appendMarked(link, core.markText(doc.title, terms, state.indexTerm));
+    var meta = item.appendChild(element("p", "meta"));
+    var time = meta.appendChild(element("time", "", doc.dateText));
+    time.setAttribute("datetime", doc.date);
+    if (doc.source) {
+      meta.appendChild(document.createTextNode(" · " + doc.source));
+    }
+    var pieces = core.snippet(doc.text, terms, state.indexTerm, SNIPPET_WORDS) ||
+                 core.snippet(doc.summary, terms, state.indexTerm, SNIPPET_WORDS);
+    var excerpt = item.appendChild(element("p", "snippet"));
+    appendMarked(excerpt, pieces || [{ text: doc.summary, isMatch: false }]);
+    appendTerms(item, doc.terms);
+    return item;
+  }
+
+  function appendTerms(item, terms) {
+    var groups = new Map();
+    terms.forEach(function (term) {
+      if (!groups.has(term[0])) {
+        groups.set(term[0], []);
+      }
+      groups.get(term[0]).push(term);
+    });
+    groups.forEach(function (members, key) {
+      var line = item.appendChild(element("p", "result-terms"));
+      var facet = state.labels[key];
+      line.appendChild(element("span", "result-terms-label", (facet ? facet.plural : key) + ": "));
+      members.forEach(function (term, i) {
+        if (i > 0) {
+          line.appendChild(document.createTextNode(", "));
+        }
+        var link = line.appendChild(element("a", "", term[1]));
+        link.setAttribute("href", term[2]);
+      });
+    });
+  }
+
+  function appendMarked(parent, pieces) {
+    pieces.forEach(function (piece) {
+      parent.appendChild(piece.isMatch ? element("mark", "", piece.text) : document.createTextNode(piece.text));
+    });
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function showFacets(counted, chosen) {
+    facetGroups.textContent = "";
+    counted.forEach(function (facet) {
+      var values = facet.values.slice();
+      var active = chosen[facet.key];
+      if (active && !values.some(function (v) { return v.slug === active; })) {
+        var known = state.labels[facet.key].values.find(function (v) { return v.slug === active; });
+        values.unshift({ name: known ? known.name : active, slug: active, count: 0 });
+      }
+      if (values.length === 0) {
+        return;
+      }
+      var group = facetGroups.appendChild(element("section", "facet"));
+      group.appendChild(element("h3", "", facet.plural));
+      var ul = group.appendChild(element("ul"));
+      values.forEach(function (value) {
+        var button = ul.appendChild(element("li")).appendChild(element("button", "facet-value"));
+        button.type = "button";
+        button.setAttribute("aria-pressed", String(value.slug === active));
+        button.appendChild(element("span", "facet-name", value.name));
+        button.appendChild(element("span", "facet-count", String(value.count)));
+        button.appendChild(element("span", "visually-hidden", value.count === 1 ? " result" : " results"));
+        button.addEventListener("click", function () { toggleFacet(facet.key, value.slug); });
+      });
+    });
+    facetBox.hidden = facetGroups.childNodes.length === 0;
+  }
+
+  function toggleFacet(key, slug) {
+    var current = readUrl();
+    current.q = input.value;
+    if (current.chosen[key] === slug) {
+      delete current.chosen[key];
+    } else {
+      current.chosen[key] = slug;
+    }
+    writeUrl(current.q, current.chosen, true);
+    search(current).then(function () {
+      var again = facetGroups.querySelector("[aria-pressed=true]") || input;
+      again.focus();
+    });
+  }
+
+  var timer = null;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var current = { q: input.value, chosen: readUrl().chosen };
+      writeUrl(current.q, current.chosen, false);
+      search(current);
+    }, DEBOUNCE_MS);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    var current = { q: input.value, chosen: readUrl().chosen };
+    writeUrl(current.q, current.chosen, true);
+    search(current);
+  });
+  more.addEventListener("click", function () { showMore(state.run, true); });
+  window.addEventListener("popstate", start);
+
+  function start() {
+    var current = readUrl();
+    input.value = current.q;
+    if (headerInput) {
+      headerInput.value = current.q;
+    }
+    return search(current);
+  }
+
+  core.registerFold(lunr);
+  start();
+})();

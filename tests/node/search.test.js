@@ -1,0 +1,140 @@
+// Search index checks with the pinned lunr.js: `node --test tests/node/` (run by `make test`).
+//
+// search_fixture.py builds a corpus with sitegen (small term shards) and with plain lunr.py.
+// Here lunr.js must (1) rank lunr.py's own index as lunr.py does, (2) rank sitegen's shards,
+// merged for each query by search-core.js, exactly as the whole index, and (3) fold and stem
+// every word as the Python side does.
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const vm = require("node:vm");
+const { execFileSync } = require("node:child_process");
+
+const REPO = path.resolve(__dirname, "..", "..");
+const lunr = require(path.join(REPO, "node_modules", "lunr", "lunr.js"));
+const core = require(path.join(REPO, "templates", "static", "search-core.js"));
+const QUERIES = require("./search_queries.json");
+
+function python() {
+  if (process.env.SITEGEN_PYTHON) return process.env.SITEGEN_PYTHON;
+  const venv = path.join(REPO, ".venv", "bin", "python");
+  return fs.existsSync(venv) ? venv : "python3";
+}
+
+const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "sitegen-search-"));
+execFileSync(python(), [path.join(__dirname, "search_fixture.py"), OUT], { stdio: "inherit" });
+test.after(() => fs.rmSync(OUT, { recursive: true, force: true }));
+
+core.registerFold(lunr);
+const readJson = (name) => JSON.parse(fs.readFileSync(path.join(OUT, name), "utf8"));
+
+// Run a data file as the browser would, catching what it hands to sitegenSearchData.
+function loadData(key) {
+  let received;
+  const code = fs.readFileSync(path.join(OUT, "files", "search", key + ".js"), "utf8");
+  vm.runInNewContext(code, { sitegenSearchData: (name, data) => { assert.equal(name, key); received = data; } });
+  return received;
+}
+
+const manifest = loadData("manifest");
+const allShards = manifest.shards.map((_, i) => loadData("terms/" + i));
+const whole = lunr.Index.load(core.buildIndex(manifest, allShards, true));
+
+function ranked(index, query) {
+  return index.search(query).map((r) => [r.ref, r.score, Object.keys(r.matchData.metadata).sort()]);
+}
+
+test("the corpus is cut into many shards", () => {
+  assert.ok(manifest.shards.length >= 10, `only ${manifest.shards.length} shards`);
+  assert.equal(manifest.docCount, readJson("lunrpy.json").fieldVectors.length / manifest.fields.length);
+});
+
+test("lunr.js ranks lunr.py's index exactly as lunr.py does", () => {
+  const index = lunr.Index.load(readJson("lunrpy.json"));
+  const expected = readJson("lunrpy_results.json");
+  let nonEmpty = 0;
+  for (const query of QUERIES.lunr) {
+    const got = index.search(query);
+    nonEmpty += got.length > 0;
+    assert.deepEqual(got.map((r) => r.ref), expected[query].map((r) => r[0]), `refs for ${query}`);
+    got.forEach((r, i) => assert.ok(Math.abs(r.score - expected[query][i][1]) < 1e-9, `score for ${query}`));
+  }
+  assert.ok(nonEmpty > QUERIES.lunr.length / 2, "most queries should find something");
+});
+
+test("sitegen's merged shards serialise to lunr.py's index", () => {
+  const merged = core.buildIndex(manifest, allShards, true);
+  assert.deepEqual(JSON.parse(JSON.stringify(merged)), readJson("lunrpy.json"));
+});
+
+test("each query loads only the shards it needs and ranks as the whole index", () => {
+  for (const query of QUERIES.lunr) {
+    const plan = core.planQuery(lunr, manifest, query);
+    const needed = core.shardsFor(manifest, plan);
+    const index = lunr.Index.load(core.buildIndex(manifest, needed.map((i) => allShards[i]), plan.negated));
+    assert.deepEqual(ranked(index, query), ranked(whole, query), `results for ${query}`);
+    if (!plan.all && plan.prefixes.length === 0) {
+      assert.ok(needed.length <= plan.terms.length, `${query} loads ${needed.length} shards`);
+    }
+  }
+});
+
+test("prefix and fuzzy queries plan the right shards", () => {
+  const exact = core.planQuery(lunr, manifest, "police");
+  assert.deepEqual(exact.terms, ["polic"]);
+  assert.equal(core.shardsFor(manifest, exact).length, 1);
+  assert.ok(core.planQuery(lunr, manifest, "polic~1").all);
+  assert.ok(core.planQuery(lunr, manifest, "*ing").all);
+  const prefix = core.planQuery(lunr, manifest, "s*");
+  assert.deepEqual(prefix.prefixes, ["s"]);
+  assert.ok(core.shardsFor(manifest, prefix).length >= 2, "terms starting with s span shards");
+});
+
+test("malformed queries throw lunr.QueryParseError", () => {
+  for (const query of ["title:", "foo~~", "+", "nosuchfield:x", "foo^"]) {
+    assert.throws(() => core.planQuery(lunr, manifest, query), lunr.QueryParseError, query);
+  }
+});
+
+test("accent-folded queries find accented names", () => {
+  const refsOf = (q) => whole.search(q).map((r) => r.ref).sort();
+  assert.ok(refsOf("Societe").length > 0);
+  assert.deepEqual(refsOf("Societe"), refsOf("Société"));
+  assert.ok(refsOf("zoe").length > 0);
+  assert.deepEqual(refsOf("zoe"), refsOf("Zoë"));
+});
+
+test("folding and stemming match the Python pipeline word for word", () => {
+  const analysis = readJson("analysis.json");
+  for (const [word, stem] of Object.entries(analysis.stems)) {
+    assert.equal(lunr.stemmer(new lunr.Token(word)).toString(), stem, `stem of ${word}`);
+  }
+  for (const [token, folded] of Object.entries(analysis.folds)) {
+    assert.equal(core.foldTerm(token), folded, `fold of ${JSON.stringify(token)}`);
+  }
+});
+
+test("snippets mark the matched words only", () => {
+  const indexTerm = core.makeIndexTerm(lunr);
+  const terms = new Set(["rowley", "polic"]);
+  const pieces = core.snippet("Mark Rowley’s officers said police-led patrols would rise.", terms, indexTerm, 30);
+  assert.deepEqual(pieces.filter((p) => p.isMatch).map((p) => p.text), ["Rowley", "police"]);
+  assert.equal(pieces.map((p) => p.text).join(""), "Mark Rowley’s officers said police-led patrols would rise.");
+  assert.equal(core.snippet("Nothing here.", terms, indexTerm, 30), null);
+});
+
+test("facets count and filter the current results", () => {
+  const facets = core.decodeFacets(loadData("facets"));
+  const all = Array.from({ length: manifest.docCount }, (_, i) => i);
+  const people = facets.find((f) => f.key === "people");
+  const rowley = people.values.find((v) => v.name === "Mark Rowley");
+  const kept = core.filterByFacets(facets, all, { people: rowley.slug });
+  assert.equal(kept.length, rowley.docs.size);
+  const counted = core.countFacets(facets, kept, 50).find((f) => f.key === "people");
+  assert.equal(counted.values.find((v) => v.slug === rowley.slug).count, kept.length);
+  assert.deepEqual(core.filterByFacets(facets, all, { people: "no-such-person" }), []);
+});

@@ -1,0 +1,97 @@
+"""The search files a build writes: built from the model, scripts not fetches, one per document."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import check_site
+from sitegen.config import load_config
+from sitegen.search import build_search_files, search_file_sizes
+from search_support import build_search_project
+from support import REPO, broken_links, html_errors, sitegen
+
+CALL = re.compile(r'^sitegenSearchData\("([^"]+)",(.*)\);\n\Z', re.S)
+
+
+@pytest.fixture(scope="module")
+def search_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `search` fixture site plus the seed article, built once."""
+    return build_search_project(tmp_path_factory.mktemp("search") / "site")
+
+
+def _data(path: Path) -> tuple[str, object]:
+    match = CALL.match(path.read_text(encoding="utf-8"))
+    assert match, f"{path.name} is not one sitegenSearchData call"
+    return match[1], json.loads(match[2])
+
+
+def test_every_search_file_is_a_script_that_assigns_data(search_project: Path) -> None:
+    out = search_project / "build"
+    files = sorted((out / "search").rglob("*.js"))
+    assert {f.relative_to(out / "search").as_posix() for f in files} >= {"manifest.js", "facets.js", "terms/0.js"}
+    for path in files:
+        key, _ = _data(path)
+        assert key == path.relative_to(out / "search").with_suffix("").as_posix()
+    assert (out / "static" / "lunr.min.js").read_bytes() == (REPO / "node_modules/lunr/lunr.min.js").read_bytes()
+    for script in ("search.js", "search-core.js"):
+        code = (out / "static" / script).read_text(encoding="utf-8")
+        assert "fetch(" not in code and "XMLHttpRequest" not in code and "innerHTML" not in code
+
+
+def test_one_document_per_article_with_what_a_result_shows(search_project: Path) -> None:
+    out = search_project / "build"
+    _, manifest = _data(out / "search" / "manifest.js")
+    docs = [_data(out / "search" / "docs" / f"{n}.js")[1] for n in range(manifest["docCount"])]
+    assert manifest["docCount"] == 6 == len(list((out / "search" / "docs").iterdir()))
+    seed = next(d for d in docs if d["title"].startswith("Police to increase patrols"))
+    assert seed["source"] == "The Independent" and seed["date"] == "2015-01-16"
+    assert seed["dateText"] == "16 January 2015"
+    assert (out / seed["url"]).is_file()
+    assert ["people", "Mark Rowley", "people/mark-rowley/index.html"] in seed["terms"]
+    assert all((out / term[2]).is_file() for term in seed["terms"])
+    assert "Mark Rowley, the national police lead" in seed["text"]
+    hostile = next(d for d in docs if "xsstest" in d["text"])
+    assert hostile["title"] == "<img src=x onerror=alert(1)>"  # as written: the page inserts it as text
+
+
+def test_index_comes_from_the_model_not_the_html(search_project: Path) -> None:
+    out = search_project / "build"
+    _, manifest = _data(out / "search" / "manifest.js")
+    terms = {entry[0] for n in range(len(manifest["shards"]))
+             for entry in _data(out / "search" / "terms" / f"{n}.js")[1]}
+    assert {"rowley", "societ", "zoe", "patrol"} <= terms  # folded and stemmed
+    assert "skip" not in terms and "archiv" not in terms  # page chrome ("Skip to content", "Archive")
+    assert manifest["fields"][:4] == ["title", "topics", "people", "organisations"]
+    assert manifest["pipeline"] == ["sitegenFold", "stemmer"]
+
+
+def test_search_page_and_header_box(search_project: Path) -> None:
+    out = search_project / "build"
+    page = (out / "search.html").read_text(encoding="utf-8")
+    assert html_errors(out / "search.html") == []
+    assert '<label for="search-query">' in page and 'name="q"' in page
+    assert 'role="status" aria-live="polite"' in page
+    assert 'data-manifest="search/manifest.js"' in page
+    nested = out / "2015" / "01" / "police-to-increase-patrols-in-jewish-communities-after-paris-attacks" / "index.html"
+    assert 'action="../../../search.html"' in nested.read_text(encoding="utf-8")
+    assert broken_links(out) == []
+
+
+def test_search_files_are_deterministic_and_measured(search_project: Path) -> None:
+    site = check_site(load_config(search_project)).site
+    first, second = build_search_files(site), build_search_files(site)
+    assert first == second
+    sizes = search_file_sizes(first)
+    assert sizes["doc_file_count"] == 6 and sizes["shard_count"] >= 1
+    for kind in ("index", "store", "facets", "lunr"):
+        assert 0 < sizes[f"{kind}_gzip"] < sizes[f"{kind}_raw"]
+
+
+def test_a_site_without_articles_still_gets_search(scratch) -> None:
+    root = scratch({})
+    assert sitegen(root, "build").code == 0
+    _, manifest = _data(root / "build" / "search" / "manifest.js")
+    assert manifest["docCount"] == 0 and manifest["shards"] == [""]
