@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -13,6 +14,10 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 _WESTERN = ("cp1252", "latin_1", "iso8859_15")
 _CHAOS_TIE = 0.05  # candidates this close in charset-normalizer's "chaos" count as equally good
 _MAX_CONTROL_SHARE = 0.01  # more control characters than this and the "text" is binary
+# A few stray control characters (NUL, ESC, DEL...) are junk a title must not carry: dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_LINE_ENDS = str.maketrans({"\f": "\n", "\v": "\n", "\x1c": "\n", "\x1d": "\n", "\x1e": "\n",
+                            "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"})
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,15 @@ def decode_text(raw: bytes) -> Decoded:
     return _checked(str(match), codecs.lookup(match.encoding).name, True)
 
 
+def strip_control(text: str) -> str:
+    """`text` without control characters other than tab, newline and carriage return."""
+    return _CONTROL.sub("", text)
+
+
 def _checked(text: str, encoding: str, is_detected: bool) -> Decoded:
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    control = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f")
-    if text and control / len(text) > _MAX_CONTROL_SHARE:
-        raise DecodeError(f"looks like a binary file ({control} control characters when read as {encoding})")
-    return Decoded(text, encoding, is_detected)
+    """NFC text with \\n line ends and no control characters; refused if it has many."""
+    text = unicodedata.normalize("NFC", text.translate(_LINE_ENDS).replace("\r\n", "\n").replace("\r", "\n"))
+    control = _CONTROL.findall(text)
+    if text and len(control) / len(text) > _MAX_CONTROL_SHARE:
+        raise DecodeError(f"looks like a binary file ({len(control)} control characters when read as {encoding})")
+    return Decoded(_CONTROL.sub("", text), encoding, is_detected)

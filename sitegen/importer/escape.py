@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-# Characters that start inline markup: emphasis, code, links, autolinks and raw HTML, strikethrough.
-_INLINE = re.compile(r"([\\`*_\[\]<~])")
+# Characters that start inline markup (emphasis, code, links, autolinks, raw HTML,
+# strikethrough) or table cells.
+_INLINE = re.compile(r"([\\`*_\[\]<~|])")
 # `&amp;` would render as `&`: escape an ampersand only when it starts an entity.
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 # At the start of a line these make headings, quotes, lists, rules or setext underlines.

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import SitegenError
 from .dates import find_dates
+from .decode import strip_control
 from .draft import Draft, DraftImage, Unreadable
 from .escape import escape_markdown
 from .html import read_html_article
@@ -96,13 +97,14 @@ def _lookup(record: dict, name: str) -> Any:
 def _text(value: Any) -> str:
     if value is None or isinstance(value, dict | list | bool):
         return ""
-    return str(value).strip()
+    return strip_control(str(value)).strip()  # a JSON string may hold "\u0007"
 
 
 def _names(value: Any) -> tuple[str, ...]:
     """A list of names, or one name, or names separated by semicolons."""
     items = value if isinstance(value, list) else str(value or "").split(";")
-    return tuple(" ".join(str(item).split()) for item in items if isinstance(item, str | int) and str(item).strip())
+    names = (" ".join(_text(item).split()) for item in items if isinstance(item, str | int))
+    return tuple(name for name in names if name)
 
 
 def _when(value: Any) -> tuple[date | datetime | None, str]:

@@ -169,6 +169,13 @@ def test_dry_run_writes_nothing_and_says_so(archive: Path) -> None:
     assert _content_files(archive) == before
 
 
+def test_into_writes_to_another_content_folder(archive: Path) -> None:
+    run = sitegen(archive, "import", str(IMPORT / "text" / "library-hours.txt"), "--into", str(archive / "incoming"))
+    assert run.code == 0 and "into incoming/" in run.out
+    assert (archive / "incoming/2016/03/eastport-library-to-open-on-sundays.md").is_file()
+    assert not (archive / "content/2016").exists()
+
+
 def test_review_prints_the_proposed_tags(archive: Path) -> None:
     run = sitegen(archive, "import", str(IMPORT / "text" / "library-hours.txt"), "--review", "--dry-run")
     assert "    people: Alan Pryce\n    organisations: Eastport Borough Council\n" in run.out
