@@ -24,6 +24,10 @@ from .config import Config
 KINDS = ("config", "content", "data", "templates", "static")
 DATA_DIR = "data"  # entity files (data/*.yaml), watched when present
 QUIET_SECONDS = 0.2  # no event for this long ends a burst
+# A burst this big is a checkout or a copy, not a save: its rebuild is long anyway, so wait for a
+# longer quiet spell rather than rebuild half-way through when the machine is busy.
+LARGE_BURST_EVENTS = 100
+LARGE_BURST_QUIET_SECONDS = 1.0
 MAX_WAIT_SECONDS = 10.0  # a burst that never goes quiet is still rebuilt this often
 # Only events that can change what a build reads. Reading a file raises "opened" and
 # "closed, no write" events; the build reads every source, so those would loop forever.
@@ -109,6 +113,7 @@ class ChangeCollector:
     classifier: Classifier
     quiet_seconds: float = QUIET_SECONDS
     max_wait_seconds: float = MAX_WAIT_SECONDS
+    large_burst_quiet_seconds: float = LARGE_BURST_QUIET_SECONDS
     _pending: dict[str, set[Path]] = field(default_factory=lambda: {kind: set() for kind in KINDS})
     _event_count: int = 0
     _first_event: float = 0.0
@@ -152,7 +157,9 @@ class ChangeCollector:
                 self._condition.wait(left)
             while not self._closed:
                 now = time.monotonic()
-                quiet_left = self._last_event + self.quiet_seconds - now
+                quiet = self.quiet_seconds if self._event_count < LARGE_BURST_EVENTS else max(
+                    self.quiet_seconds, self.large_burst_quiet_seconds)
+                quiet_left = self._last_event + quiet - now
                 if quiet_left <= 0 or now - self._first_event >= self.max_wait_seconds:
                     break
                 self._condition.wait(quiet_left)

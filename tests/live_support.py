@@ -72,13 +72,13 @@ def eventually(check: Callable[[], T], timeout: float = WAIT_SECONDS, what: str 
 
 
 @contextmanager
-def running_server(root: Path, *, watch: bool = True, quiet_seconds: float = 0.1,
+def running_server(root: Path, *, watch: bool = True, quiet_seconds: float = 0.1, polling: bool = False,
                    read_config: Callable[[], Config] | None = None) -> Iterator[Served]:
     """Start a DevServer for `root` on a free port; stop it after, failing if a thread survives."""
     before = set(threading.enumerate())
     served = Served(None)  # type: ignore[arg-type]
     server = DevServer(read_config or (lambda: load_config(root)), report=served.reports.append, port=0,
-                       watch=watch, quiet_seconds=quiet_seconds)
+                       watch=watch, quiet_seconds=quiet_seconds, polling=polling)
     served.server = server
     server.start()
     try:

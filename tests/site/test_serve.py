@@ -113,6 +113,14 @@ def test_a_deleted_article_is_gone_from_its_page_and_lists(tmp_path: Path) -> No
         assert "Arrests made" not in served.text("/") and "Police patrols" in served.text("/")
 
 
+def test_polling_finds_changes_where_file_events_are_missing(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    with running_server(root, polling=True) as served:
+        assert served.server.watcher and served.server.watcher.is_polling
+        save(root / PATROLS, article("Polled title", "2015-01-16", slug="patrols"))
+        eventually(lambda: "<h1>Polled title</h1>" in served.text(PATROLS_URL), what="polled rebuild")
+
+
 def test_a_renamed_article_moves_and_leaves_no_stale_page(tmp_path: Path) -> None:
     root = _site(tmp_path)
     with running_server(root) as served:
