@@ -17,11 +17,10 @@ def scratch(tmp_path: Path):
     return _make
 
 
-@pytest.fixture(scope="session")
-def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The `basic` fixture site copied to a scratch folder and built once; read only."""
-    root = tmp_path_factory.mktemp("basic") / "site"
-    shutil.copytree(FIXTURES / "sites" / "basic", root)
+def _build_fixture_site(name: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Copy `fixtures/sites/<name>` to a scratch folder, point it at the templates, build it."""
+    root = tmp_path_factory.mktemp(name) / "site"
+    shutil.copytree(FIXTURES / "sites" / name, root)
     config = (root / "config.yaml").read_text()
     templates = Path(__file__).resolve().parent.parent / "templates"
     config = config.replace("../../../../templates", templates.as_posix())
@@ -29,3 +28,15 @@ def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = sitegen(root, "build")
     assert result.code == 0, result.err
     return root / "build"
+
+
+@pytest.fixture(scope="session")
+def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `basic` fixture site copied to a scratch folder and built once; read only."""
+    return _build_fixture_site("basic", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `hostile` fixture site (script payloads in every field) built once; read only."""
+    return _build_fixture_site("hostile", tmp_path_factory)
