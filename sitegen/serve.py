@@ -19,6 +19,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,6 +32,7 @@ from .watch import QUIET_SECONDS, ChangeCollector, ChangeSet, Classifier, Watche
 
 LIVE_PREFIX = "/__sitegen__/"  # never a site URL: taxonomy prefixes and slugs have no "_"
 STATUS_PATH = LIVE_PREFIX + "status"
+SCRIPT_PATH = LIVE_PREFIX + "live.js"
 POLL_MS = 500
 REQUEST_TIMEOUT_SECONDS = 10  # a silent client cannot hold a server thread (or Ctrl-C) longer
 _TYPES = {
@@ -43,9 +45,10 @@ _TYPES = {
     ".woff": "font/woff", ".pdf": "application/pdf", ".webmanifest": "application/manifest+json",
 }
 # Polls the build id; reloads when it changes; shows problems as text (textContent, never HTML).
-_LIVE_SCRIPT = """<script>(() => {
+# A file of its own, not inline, so a page's Content-Security-Policy of script-src 'self' allows it.
+_LIVE_SCRIPT = """(() => {
 "use strict";
-const build = "%(build)s", status = location.origin + "%(status)s";
+const me = document.currentScript, build = me.dataset.build, status = new URL("status", me.src).href;
 let delay = %(poll)d, shown = "";
 function show(problems, summary) {
   const key = problems.join("\\n");
@@ -82,8 +85,9 @@ function poll() {
   }, () => { delay = Math.min(delay * 2, 5000); setTimeout(poll, delay); });
 }
 setTimeout(poll, delay);
-})();</script>
-"""
+})();
+""" % {"poll": POLL_MS}
+_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 class LiveState:
@@ -181,9 +185,14 @@ def content_type(path: Path) -> str:
     return _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def inject_live_reload(html: bytes, build_id: str) -> bytes:
-    """`html` with the live-reload script before `</body>` (or at the end)."""
-    script = (_LIVE_SCRIPT % {"build": build_id, "status": STATUS_PATH, "poll": POLL_MS}).encode()
+def inject_live_reload(html: bytes, build_id: str, origin: str) -> bytes:
+    """`html` with the live-reload script tag before `</body>` (or at the end).
+
+    `origin` (`http://127.0.0.1:8000`) makes the address absolute: a 404 page's `<base>` may
+    point at the public site.
+    """
+    src = escape(f"{origin}{SCRIPT_PATH}", quote=True)
+    script = f'<script src="{src}" data-build="{escape(build_id, quote=True)}"></script>\n'.encode()
     end = html.lower().rfind(b"</body>")
     return html + script if end < 0 else html[:end] + script + html[end:]
 
@@ -241,6 +250,8 @@ class _Handler(BaseHTTPRequestHandler):
         if request_path == STATUS_PATH:
             body = json.dumps(self.server.live.status()).encode()
             return self._send(HTTPStatus.OK, "application/json", body, send_body)
+        if request_path == SCRIPT_PATH:
+            return self._send(HTTPStatus.OK, _TYPES[".js"], _LIVE_SCRIPT.encode(), send_body)
         root = self.server.output_dir()
         found = None if request_path.startswith(LIVE_PREFIX) else _read(find_file(root, self.path))
         if found is None and self.server.live.wait_while_building(timeout=120):
@@ -256,8 +267,16 @@ class _Handler(BaseHTTPRequestHandler):
         if kind.startswith("text/html"):
             if status == HTTPStatus.NOT_FOUND:
                 body = _with_root_base(body)
-            body = inject_live_reload(body, self.server.live.build_id)
+            body = inject_live_reload(body, self.server.live.build_id, self._origin())
         return self._send(status, kind, body, send_body)
+
+    def _origin(self) -> str:
+        # The address the browser used (localhost, 127.0.0.1, a LAN name); checked, not trusted.
+        host = self.headers.get("Host", "")
+        if not _HOST.fullmatch(host):
+            address, port = self.server.server_address[:2]
+            host = f"[{address}]:{port}" if ":" in str(address) else f"{address}:{port}"
+        return f"http://{host}"
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from live_support import make_served_site, running_server, save
 from support import article
 
@@ -17,14 +19,16 @@ def _site(tmp_path: Path) -> Path:
 
 def test_an_open_page_reloads_by_itself_after_an_edit(tmp_path: Path, watched_page) -> None:
     root = _site(tmp_path)
+    base = root / "templates/base.html"  # a strict policy must not break live reload
+    base.write_text(base.read_text().replace("<head>", "<head>\n<meta http-equiv=\"Content-Security-Policy\" "
+                                             "content=\"default-src 'self'\">", 1))
     page = watched_page.page
     with running_server(root) as served:
         page.goto(served.server.url + "2015/01/patrols/")
         assert page.get_by_role("heading", level=1).inner_text() == "Police patrols"
         page.evaluate("window.beforeEdit = true")  # gone after a real reload, kept by a DOM patch
         save(root / STORY, article("Patrols doubled", "2015-01-16", slug="patrols"))
-        page.wait_for_function("document.querySelector('h1').textContent === 'Patrols doubled'",
-                               timeout=WAIT_MS)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Patrols doubled", timeout=WAIT_MS)
         assert page.evaluate("window.beforeEdit === undefined")
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgba(0, 0, 0, 0)"
         page.goto("about:blank")  # stop polling before the server stops
@@ -46,8 +50,7 @@ def test_a_broken_edit_shows_an_escaped_overlay_until_fixed(tmp_path: Path, watc
         assert page.get_by_role("heading", level=1).inner_text() == "Police patrols"  # last good page
 
         save(root / STORY, article("Patrols fixed", "2015-01-16", slug="patrols"))
-        page.wait_for_function("document.querySelector('h1').textContent === 'Patrols fixed'",
-                               timeout=WAIT_MS)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Patrols fixed", timeout=WAIT_MS)
         assert overlay.count() == 0
         page.goto("about:blank")
     assert watched_page.errors == [] and watched_page.dialogs == []

@@ -1,6 +1,7 @@
 """`sitegen serve`: static-host behaviour, path traversal, watch + rebuild, failures, clean stop."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue
@@ -165,6 +166,25 @@ def test_the_overlay_payload_carries_markup_as_plain_json_text(tmp_path: Path) -
         assert "'<img src=x onerror=alert(1)>'" in status["problems"][0]  # shown via textContent
 
 
+def test_the_reload_script_is_a_same_origin_file_and_ignores_a_forged_host(tmp_path: Path) -> None:
+    with running_server(_site(tmp_path), watch=False) as served:
+        status, headers, script = served.get(LIVE_PREFIX + "live.js")
+        assert status == 200 and headers["content-type"] == "text/javascript; charset=utf-8"
+        assert "textContent" in script and "innerHTML" not in script
+        port = served.server.port
+        tag = f'<script src="http://127.0.0.1:{port}/__sitegen__/live.js" data-build="'
+        assert tag in served.text("/")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        try:
+            connection.putrequest("GET", "/", skip_host=True)
+            connection.putheader("Host", 'x"><img src=y onerror=alert(1)>')
+            connection.endheaders()
+            body = connection.getresponse().read().decode()
+        finally:
+            connection.close()
+        assert tag in body and "<img src=y" not in body
+
+
 def test_a_config_change_rebuilds_with_the_new_config(tmp_path: Path) -> None:
     root = _site(tmp_path)
     with running_server(root) as served:
@@ -252,7 +272,7 @@ def test_stop_waits_for_a_rebuild_in_progress(tmp_path: Path) -> None:
 def test_live_reload_is_only_in_served_responses_never_in_build_output(tmp_path: Path) -> None:
     root = _site(tmp_path)
     with running_server(root) as served:
-        assert "/__sitegen__/status" in served.text(PATROLS_URL)
+        assert "/__sitegen__/live.js" in served.text(PATROLS_URL)
         save(root / PATROLS, "---\ntitle: [broken\n---\n")
         eventually(lambda: _status(served)["problems"])
         save(root / PATROLS, article("Fine again", "2015-01-16", slug="patrols"))
@@ -269,7 +289,7 @@ def test_a_first_build_that_fails_is_served_as_an_overlay_and_recovers(tmp_path:
     root = _site(tmp_path, {"content/2015/bad.md": "---\ndate: 2015-01-01\n---\n"})
     with running_server(root) as served:
         status, _, body = served.get("/")
-        assert status == 404 and "/__sitegen__/status" in body  # nothing built yet, overlay can show
+        assert status == 404 and "/__sitegen__/live.js" in body  # nothing built yet, overlay can show
         assert _status(served)["problems"][0].startswith("content/2015/bad.md:")
         (root / "content/2015/bad.md").unlink()
         eventually(lambda: served.get("/")[0] == 200, what="first good build")
