@@ -33,7 +33,6 @@ from .watch import QUIET_SECONDS, ChangeCollector, ChangeSet, Classifier, Watche
 LIVE_PREFIX = "/__sitegen__/"  # never a site URL: taxonomy prefixes and slugs have no "_"
 STATUS_PATH = LIVE_PREFIX + "status"
 SCRIPT_PATH = LIVE_PREFIX + "live.js"
-POLL_MS = 500
 REQUEST_TIMEOUT_SECONDS = 10  # a silent client cannot hold a server thread (or Ctrl-C) longer
 _TYPES = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -44,49 +43,7 @@ _TYPES = {
     ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon", ".woff2": "font/woff2",
     ".woff": "font/woff", ".pdf": "application/pdf", ".webmanifest": "application/manifest+json",
 }
-# Polls the build id; reloads when it changes; shows problems as text (textContent, never HTML).
-# A file of its own, not inline, so a page's Content-Security-Policy of script-src 'self' allows it.
-_LIVE_SCRIPT = """(() => {
-"use strict";
-const me = document.currentScript, build = me.dataset.build, status = new URL("status", me.src).href;
-let delay = %(poll)d, shown = "";
-function show(problems, summary) {
-  const key = problems.join("\\n");
-  if (key === shown) return;
-  shown = key;
-  let box = document.getElementById("sitegen-error-overlay");
-  if (!problems.length) { if (box) box.remove(); return; }
-  if (!box) {
-    box = document.createElement("div");
-    box.id = "sitegen-error-overlay";
-    box.setAttribute("role", "alert");
-    box.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:2147483647;max-height:60vh;"
-      + "overflow:auto;padding:1em 1.25em;background:#2b0b0b;color:#fff;border-top:4px solid #e5484d;"
-      + "font:14px/1.45 ui-monospace,Menlo,Consolas,monospace";
-    document.body.appendChild(box);
-  }
-  const heading = document.createElement("strong");
-  heading.textContent = "sitegen: the last change did not build; this is the last good site";
-  const text = document.createElement("pre");
-  text.style.cssText = "white-space:pre-wrap;margin:.5em 0;font:inherit";
-  text.textContent = problems.join("\\n") + "\\n" + summary;
-  const hide = document.createElement("button");
-  hide.type = "button";
-  hide.textContent = "Hide";
-  hide.addEventListener("click", () => box.remove());
-  box.replaceChildren(heading, text, hide);
-}
-function poll() {
-  fetch(status, {cache: "no-store"}).then((r) => r.json()).then((s) => {
-    if (s.build !== build) { location.reload(); return; }
-    show(s.problems, s.summary);
-    delay = %(poll)d;
-    setTimeout(poll, delay);
-  }, () => { delay = Math.min(delay * 2, 5000); setTimeout(poll, delay); });
-}
-setTimeout(poll, delay);
-})();
-""" % {"poll": POLL_MS}
+_LIVE_SCRIPT = Path(__file__).with_name("live.js").read_bytes()  # served at SCRIPT_PATH
 _HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
@@ -251,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.dumps(self.server.live.status()).encode()
             return self._send(HTTPStatus.OK, "application/json", body, send_body)
         if request_path == SCRIPT_PATH:
-            return self._send(HTTPStatus.OK, _TYPES[".js"], _LIVE_SCRIPT.encode(), send_body)
+            return self._send(HTTPStatus.OK, _TYPES[".js"], _LIVE_SCRIPT, send_body)
         root = self.server.output_dir()
         found = None if request_path.startswith(LIVE_PREFIX) else _read(find_file(root, self.path))
         if found is None and self.server.live.wait_while_building(timeout=120):
