@@ -13,13 +13,12 @@ import threading
 import traceback
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from . import __version__
 from .build import BuildResult, build, check_site
-from .config import Config, load_config
+from .config import Config, load_config, with_folders
 from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem, SitegenError, quote, summarise
 from .serve import DevServer, RebuildReport
@@ -115,11 +114,7 @@ def read_config(args: argparse.Namespace) -> Config:
     """The config named on the command line, with --content / --out applied."""
     root = (args.config.parent if args.config else Path.cwd()).resolve()
     config = load_config(root, args.config)
-    if getattr(args, "content", None):
-        config = replace(config, content_dir=args.content.resolve())
-    if getattr(args, "out", None):
-        config = replace(config, output_dir=args.out.resolve())
-    return config
+    return with_folders(config, content_dir=getattr(args, "content", None), output_dir=getattr(args, "out", None))
 
 
 def print_problems(problems: Sequence[Problem]) -> None:

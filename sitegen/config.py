@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ContentError, Problem, quote, type_name
+from .errors import ContentError, Problem, SitegenError, quote, type_name
 from .frontmatter import FrontMatterError, parse_yaml_mapping
 from .slugs import is_valid_slug
 
@@ -172,14 +172,28 @@ def _is_absolute_web_address(url: str) -> bool:
 
 
 def _check_output_dir(values: dict, source: str, lines: dict, root: Path, problems: list[Problem]) -> None:
+    # Each build replaces the whole output folder, so it must not overlap any input folder.
     out: Path = values["output_dir"]
-    guarded = [values["content_dir"], *values["template_dirs"], root]
-    for folder in guarded:
-        if out == folder or folder.is_relative_to(out) or out.is_relative_to(values["content_dir"]):
-            problems.append(Problem(source, lines.get("output_dir", 1), "output_dir must not be the "
-                                    "project folder, nor contain or sit inside content or templates; "
-                                    "use a folder of its own such as 'build'"))
-            return
+    inputs = [values["content_dir"], *values["template_dirs"], values.get("static_dir"), values.get("data_dir")]
+    if root.is_relative_to(out) or any(out.is_relative_to(folder) or folder.is_relative_to(out)
+                                       for folder in inputs if folder is not None):
+        problems.append(Problem(source, lines.get("output_dir", 1), "output_dir must not be the project "
+                                "folder, nor contain or sit inside the content, templates, static or data "
+                                "folders; use a folder of its own such as 'build'"))
+
+
+def with_folders(config: Config, *, content_dir: Path | None = None, output_dir: Path | None = None) -> Config:
+    """`config` with the command line's --content / --out applied and checked like the file's values."""
+    values = {"content_dir": (content_dir or config.content_dir).resolve(),
+              "output_dir": (output_dir or config.output_dir).resolve(),
+              "template_dirs": config.template_dirs, "static_dir": config.static_dir,
+              "data_dir": config.data_dir}
+    problems: list[Problem] = []
+    _check_output_dir(values, config.source, {}, config.root, problems)
+    if problems:
+        message = problems[0].message.replace("output_dir", "the output folder", 1)
+        raise SitegenError(f"--out {values['output_dir']}: {message}")
+    return replace(config, content_dir=values["content_dir"], output_dir=values["output_dir"])
 
 
 def _example(key: str) -> str:

@@ -46,7 +46,9 @@ def test_unknown_key_with_nothing_close_still_lists_the_valid_keys(tmp_path: Pat
                                  "such as 'UTC' or 'Europe/London'"),
     ("title: A\ntitle: B\n", "config.yaml:2: key 'title' is given twice (also on line 1); keep one of them"),
     ("output_dir: content\n", "config.yaml:1: output_dir must not be the project folder, nor contain or "
-                              "sit inside content or templates; use a folder of its own such as 'build'"),
+                              "sit inside the content, templates, static or data folders; use a folder of "
+                              "its own such as 'build'"),
+    ("output_dir: templates/site\n", "config.yaml:1: output_dir must not be the project folder"),
     ("output_dir: .\n", "config.yaml:1: output_dir must not be the project folder"),
     ("output_dir: content/site\n", "config.yaml:1: output_dir must not be the project folder"),
     ("content_dir: [a]\n", "config.yaml:1: 'content_dir' must be a folder path as text; e.g. content_dir: content"),
@@ -99,3 +101,12 @@ def test_missing_content_folder_is_an_error_naming_the_setting(tmp_path: Path) -
     assert run.code == 1
     assert "config.yaml:1: content folder 'articles' does not exist; create it and add articles, or " \
            "set content_dir in config.yaml" in run.err
+
+
+def test_command_line_folders_are_checked_like_the_config(scratch) -> None:
+    root = scratch({"content/a.md": article("A story")})
+    run = sitegen(root, "build", "--out", str(root / "content/site"))
+    assert run.code == 1
+    assert run.err.startswith(f"error: --out {root / 'content/site'}: the output folder must not be the "
+                              "project folder, nor contain or sit inside the content")
+    assert sorted(p.name for p in (root / "content").iterdir()) == ["a.md"]
