@@ -18,7 +18,7 @@ from ..errors import SitegenError
 from ..loader import source_of
 from ..markdown import render_body
 from ..slugs import slugify
-from .archive import ArchiveIndex, ExistingArticle, scan_archive, text_hash
+from .archive import ArchiveIndex, ExistingArticle, hash_visible_text, scan_archive
 from .draft import Draft
 from .jsonl import parse_field_map
 from .ner import Recogniser, load_recogniser
@@ -59,7 +59,7 @@ class _Run:
     recognise: Recogniser | None
     seen_raw: dict[str, str] = field(default_factory=dict)  # sha256 of bytes -> first source
     seen_text: dict[str, str] = field(default_factory=dict)  # text hash -> first source
-    claimed: set[Path] = field(default_factory=set)  # files this run writes
+    claimed: dict[Path, set[str]] = field(default_factory=dict)  # folder -> slugs this run writes there
     imported: list[Imported] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     attention: list[Attention] = field(default_factory=list)
@@ -75,7 +75,9 @@ def import_articles(config: Config, paths: Sequence[Path], options: ImportOption
     files = find_import_files(paths)
     read = read_sources(files, options.format, image_lines=options.image_lines,
                         field_map=options.field_map, taxonomies=taxonomies)
-    archive = scan_archive(into, taxonomies)
+    content_dir = config.content_dir.resolve()
+    archive = scan_archive([content_dir, into] if not into.is_relative_to(content_dir) else [content_dir],
+                           taxonomies)
     entities, _ = load_entities(config)  # a bad data file is reported by `sitegen check`, not here
     recognise, tagging = load_recogniser(taxonomies)
     run = _Run(config, options, into, archive, collect_known_names(archive.terms, entities), recognise)
@@ -88,7 +90,8 @@ def import_articles(config: Config, paths: Sequence[Path], options: ImportOption
 
 
 def _import_one(run: _Run, draft: Draft) -> None:
-    digest = text_hash(draft.body)
+    plain = render_body(draft.body)[1]
+    digest = hash_visible_text(plain)
     raw_digest = hashlib.sha256(draft.raw_bytes).hexdigest()
     first = run.seen_raw.setdefault(raw_digest, draft.source)
     if first != draft.source:
@@ -102,14 +105,14 @@ def _import_one(run: _Run, draft: Draft) -> None:
     if completed is None:
         return
     draft = completed
-    tags = _tags(run, draft)
+    tags = _tags(run, draft, plain)
     matches = run.archive.matching(digest)
     if matches:
         _import_again(run, draft, digest, tags, matches)
         return
     month = f"{draft.when.year:04d}/{draft.when.month:02d}"
     folder = run.into / month
-    taken = run.archive.taken_slugs(month, folder) | {p.stem for p in run.claimed if p.parent == folder}
+    taken = run.archive.taken_slugs(month, folder) | run.claimed.get(folder, set())
     path = folder / f"{distinct_slug(slugify(draft.title), taken)}.md"
     _write(run, draft, path, _file_text(run, draft, digest, tags, path.stem), tags, is_update=False)
 
@@ -122,8 +125,8 @@ def _complete(run: _Run, draft: Draft) -> Draft | None:
                     when=draft.when or options.date, source_name=options.source_name or draft.source_name)
     missing = []
     if not draft.title:
-        missing.append("no headline: the text does not start with one; pass --title TEXT (importing this "
-                       "file alone), or add the headline as the first line" if ".jsonl:" not in draft.source
+        missing.append("no headline found; pass --title TEXT (importing this file alone), or add the "
+                       "headline as the first line" if ".jsonl:" not in draft.source
                        else f"no headline in field '{options.field_map.get('title', 'title')}'; "
                        "name the headline field with --map title=FIELD")
     if draft.when is None:
@@ -135,10 +138,10 @@ def _complete(run: _Run, draft: Draft) -> Draft | None:
     return None if missing else draft
 
 
-def _tags(run: _Run, draft: Draft) -> dict[str, tuple[str, ...]]:
+def _tags(run: _Run, draft: Draft, plain_body: str) -> dict[str, tuple[str, ...]]:
     """Names found in the headline, image text and body, merged with those the input gave."""
     image = draft.image
-    text = "\n".join([draft.title, render_body(draft.body)[1],
+    text = "\n".join([draft.title, plain_body,
                       *((image.alt, image.caption) if image else ())])
     found = find_tags(text, run.known)
     if run.recognise is not None:
@@ -184,7 +187,7 @@ def _file_text(run: _Run, draft: Draft, digest: str, tags: dict[str, tuple[str, 
 
 def _write(run: _Run, draft: Draft, path: Path, text: str, tags: dict[str, tuple[str, ...]], *,
            is_update: bool) -> None:
-    run.claimed.add(path)
+    run.claimed.setdefault(path.parent, set()).add(path.stem)
     if not run.options.is_dry_run:
         (replace_file if is_update else write_new_file)(path, text)
     run.imported.append(Imported(draft.source, source_of(path, run.config.root), draft.title, is_update,

@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,12 @@ _MONTH = re.compile(r"(\d{4})-(\d{2})")
 def text_hash(markdown: str) -> str:
     """`sha256:<hex>` of the visible text of a Markdown body, so spacing, line endings and
     escaping do not make two copies of one text look different."""
-    plain = unicodedata.normalize("NFC", render_body(markdown)[1])
-    return "sha256:" + hashlib.sha256(plain.encode("utf-8")).hexdigest()
+    return hash_visible_text(render_body(markdown)[1])
+
+
+def hash_visible_text(plain: str) -> str:
+    """`text_hash` of a body whose visible text (`render_body(...)[1]`) is `plain`."""
+    return "sha256:" + hashlib.sha256(unicodedata.normalize("NFC", plain).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -42,32 +46,39 @@ class ExistingArticle:
         return bool(self.import_hash) and self.import_hash == self.text_hash
 
 
-@dataclass(frozen=True)
 class ArchiveIndex:
-    """Every readable article in the content folder, by hash and by month."""
+    """Every readable article in the content folder, indexed by text hash and by month."""
 
-    articles: tuple[ExistingArticle, ...]
-    terms: Mapping[str, frozenset[str]]  # taxonomy -> names used in front matter
+    def __init__(self, articles: Iterable[ExistingArticle], terms: Mapping[str, frozenset[str]]) -> None:
+        self.articles = tuple(articles)
+        self.terms = terms  # taxonomy -> names used in front matter
+        self._by_hash: dict[str, list[ExistingArticle]] = defaultdict(list)
+        self._slugs_by_month: dict[str, set[str]] = defaultdict(set)
+        self._file_stems: dict[Path, set[str]] = {}
+        for article in self.articles:
+            for digest in {article.text_hash, article.import_hash} - {""}:
+                self._by_hash[digest].append(article)
+            self._slugs_by_month[article.month].add(article.slug)
 
     def matching(self, digest: str) -> list[ExistingArticle]:
         """Articles whose text (now, or when imported) has hash `digest`."""
-        return [a for a in self.articles if digest in (a.text_hash, a.import_hash)]
+        return list(self._by_hash.get(digest, ()))
 
     def taken_slugs(self, month: str, folder: Path) -> set[str]:
         """Slugs no new article of `month` may use: URL slugs of that month, and file names in
         `folder` (where its file would go)."""
-        taken = {a.slug for a in self.articles if a.month == month}
-        if folder.is_dir():
-            taken |= {path.stem for path in folder.iterdir()}
-        return taken
+        if folder not in self._file_stems:  # listed once: this run's own files are tracked apart
+            self._file_stems[folder] = {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
+        return self._slugs_by_month.get(month, set()) | self._file_stems[folder]
 
 
-def scan_archive(content_dir: Path, taxonomies: tuple[str, ...]) -> ArchiveIndex:
-    """Read the front matter and body of every content file; unreadable files are passed over
-    (`sitegen check` reports them)."""
+def scan_archive(folders: Iterable[Path], taxonomies: tuple[str, ...]) -> ArchiveIndex:
+    """Read the front matter and body of every content file in `folders`; unreadable files are
+    passed over (`sitegen check` reports them)."""
     articles = []
     terms: dict[str, set[str]] = defaultdict(set)
-    for path in find_content_files(content_dir):
+    paths = sorted({path for folder in folders for path in find_content_files(folder)})
+    for path in paths:
         try:
             fm = split_front_matter(path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n"), path.name)
         except (OSError, UnicodeDecodeError, FrontMatterError):

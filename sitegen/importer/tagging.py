@@ -56,9 +56,9 @@ def find_tags(text: str, known: KnownNames) -> dict[str, tuple[str, ...]]:
     """taxonomy -> the known terms named in `text`, in order of first mention."""
     tags: dict[str, tuple[str, ...]] = {}
     for taxonomy, pattern in known.patterns.items():
+        forms = dict.fromkeys(" ".join(match.split()) for match in pattern.findall(text))  # first mention first
         found: dict[str, str] = {}
-        for match in pattern.finditer(text):
-            form = " ".join(match.group(0).split())
+        for form in forms:
             term = known.terms[taxonomy].get(form.casefold() if taxonomy in CASE_INSENSITIVE else form)
             if term:
                 found.setdefault(name_key(term), term)

@@ -1,7 +1,12 @@
 """Tagging with names the archive knows: word boundaries, case, aliases, longest name first."""
 from __future__ import annotations
 
+import importlib.util
+
+import pytest
+
 from sitegen.entities import read_entities
+from sitegen.importer.ner import load_recogniser
 from sitegen.importer.tagging import collect_known_names, find_tags, merge_names
 
 IN_USE = {"people": ["Theresa May", "Mark Rowley", "May"], "topics": ["Policing", "Paris attacks"],
@@ -39,3 +44,11 @@ def test_nothing_known_tags_nothing() -> None:
 
 def test_merge_names_keeps_order_and_drops_repeats() -> None:
     assert merge_names(["Policing", "Terrorism"], ["policing", "Zoë  Ball"]) == ("Policing", "Terrorism", "Zoë Ball")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("spacy") is not None, reason="spaCy is installed here")
+def test_without_spacy_tagging_says_it_used_known_names_only() -> None:
+    recognise, how = load_recogniser(["people"])
+    assert recognise is None
+    assert how.startswith("tagged by names already known to the archive only")
+    assert "pip install 'sitegen[ner]'" in how
