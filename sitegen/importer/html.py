@@ -34,8 +34,10 @@ def read_html_article(text: str, source: str, raw: bytes) -> Draft | Unreadable:
                        if block and _plain(block) != _plain(escape_markdown(title)))
     if not body:
         return Unreadable(source, "the page has a headline but no article text; check the file")
+    # Without og:site_name trafilatura gives the host name, which is no publication's name.
+    publication = document.sitename if document.sitename != document.hostname else ""
     return Draft(source=source, title=title, body=body, raw_bytes=raw, when=_date(document.date),
-                 source_name=document.sitename if document.sitename != document.hostname else "", byline=_byline(document.author), original_url=base,
+                 source_name=publication or "", byline=_byline(document.author), original_url=base,
                  image=_lead_image(text, document.image or "", base))
 
 

@@ -27,7 +27,8 @@ class ReadResult:
 
 
 def find_import_files(paths: Sequence[Path]) -> list[Path]:
-    """The files named, and every file below each folder named (hidden ones skipped), sorted."""
+    """The files named, and every file below each folder named (hidden ones skipped, folders
+    sorted), each once, in the order named."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -37,7 +38,7 @@ def find_import_files(paths: Sequence[Path]) -> list[Path]:
             files.append(path)
         else:
             raise SitegenError(f"{path.as_posix()}: no such file or folder; check the path to import")
-    return files
+    return list({path.resolve(): path for path in reversed(files)}.values())[::-1]  # each file once
 
 
 def display_path(path: Path) -> str:

@@ -228,6 +228,14 @@ def test_text_identical_copies_and_archive_copies_are_imported_once(scratch, tmp
     assert "already imported as content/2016/03/eastport-library-to-open-on-sundays.md" in rerun.out
 
 
+def test_a_file_named_twice_is_imported_once(scratch) -> None:
+    root = scratch({})
+    source = IMPORT / "text" / "library-hours.txt"
+    run = sitegen(root, "import", str(source), str(source.parent), str(source))
+    assert run.code == 0, run.out
+    assert len(list((root / "content").rglob("*.md"))) == 6  # the text folder: 7 files, 6 articles
+
+
 def test_undecodable_and_unknown_files_are_listed(scratch, tmp_path: Path) -> None:
     folder = tmp_path / "raw"
     folder.mkdir()
