@@ -1,25 +1,46 @@
-"""Run the pipeline: load, model, pages, render, write. Returns a `BuildResult`; prints nothing."""
+"""Run the pipeline: load, model, pages, render, write. Returns a `BuildResult`; prints nothing.
+
+`build` is incremental and parallel. It keeps a cache in `.sitegen-cache/` (see `cache.py`):
+- a no-op: when every input file (content, templates, static, data, config, sitegen's code)
+  has the bytes the last build saw and its output is intact, nothing more is done;
+- loading parses only content files whose hash the cache does not know, on every core;
+- the model and pages are planned in full (they are pure and quick), then only pages whose
+  fingerprint changed are rendered, on every core (see `fingerprints.py`);
+- whole-site producers (search index, feeds, sitemap) run again only when the model changed;
+- only files whose bytes changed are written (see `output.py` for how they go live).
+The output is byte for byte what a build without any cache makes.
+"""
 from __future__ import annotations
 
+import gc
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache as store
+from .cache import ArticleCache, BuildState, FileState, OutputFile
 from .config import Config
 from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem
 from .feeds import build_feed_files
-from .loader import load_articles
-from .model import Site
-from .output import WriteStats, write_site
+from .fingerprints import ReadLog, changed_reads, describe, digest_of
+from .recording import Recorder
+from .loader import LoadResult, load_article, load_articles, parse_article, settle_articles, source_of
+from .model import Article, Site
+from .output import (WriteStats, commit_patch, commit_swap, discard_staging, output_lock, prepare_staging,
+                     recover, same_bytes, stage_file, static_sources, write_errors)
 from .pages import Page, find_url_clashes, plan_pages
-from .render import make_renderer
+from .parallel import ExecutorFactory, chunked, default_jobs, shared, stage_executor
+from .render import make_environment, make_renderer
 from .search import build_search_files
 from .sitemap import build_sitemap_files
 from .taxonomy import build_site
 
 Progress = Callable[[int, int], None]  # (done, total)
+Loader = Callable[[Config], tuple[list[Article], list[Problem]]]
+PATCH_LIMIT = 0.2  # commit in place when at most this share of the files changed; else swap
 
 
 @dataclass
@@ -33,6 +54,8 @@ class BuildResult:
     skipped_sources: list[str] = field(default_factory=list)  # bad files left out (--keep-going)
     timings: dict[str, float] = field(default_factory=dict)
     write: WriteStats | None = None
+    rendered_count: int = 0  # pages rendered; the others were unchanged since the last build
+    search_urls: tuple[str, ...] = ()  # files made by the search index
 
     @property
     def seconds(self) -> float:
@@ -48,11 +71,14 @@ class Plan:
     pages: list[Page]
 
 
-def check_site(config: Config, *, keep_going: bool = False, result: BuildResult | None = None) -> Plan:
+def check_site(config: Config, *, keep_going: bool = False, result: BuildResult | None = None,
+               load: Loader = load_articles) -> Plan:
     """Load, model and plan pages without writing; raise ContentError if anything is wrong."""
     result = result if result is not None else BuildResult()
     started = time.perf_counter()
-    articles, problems = load_articles(config)
+    articles, problems = load(config)
+    articles, settled = settle_articles(config, articles)  # one URL per article, whichever loader ran
+    problems = [*problems, *settled]
     entities, entity_problems = load_entities(config)  # a data file with errors gives no profiles
     problems = [*problems, *entity_problems]
     result.timings["load"] = time.perf_counter() - started
@@ -79,35 +105,361 @@ def check_site(config: Config, *, keep_going: bool = False, result: BuildResult 
     return Plan(site, pages)
 
 
-def build(config: Config, *, keep_going: bool = False, progress: Progress | None = None) -> BuildResult:
-    """Build the whole site into `config.output_dir`; on any error the old output stays."""
-    result = BuildResult()
-    plan = check_site(config, keep_going=keep_going, result=result)
+def build(config: Config, *, keep_going: bool = False, progress: Progress | None = None,
+          jobs: int | None = None, executor_factory: ExecutorFactory | None = None) -> BuildResult:
+    """Build the whole site into `config.output_dir`, using every core (or `jobs`) and the cache;
+    on any error the old output stays."""
+    run = _Run(config, jobs or default_jobs(), executor_factory, progress)
+    try:
+        with write_errors(config.output_dir), output_lock(config.output_dir):
+            recover(config.output_dir)
+            return run.build(keep_going)
+    finally:
+        gc.unfreeze()
 
-    started = time.perf_counter()
-    render_page = make_renderer(plan.site)
-    files: dict[str, bytes] = {}
-    total = len(plan.pages)
-    for done, page in enumerate(plan.pages, start=1):
-        files[page.url] = render_page(page).encode("utf-8")
-        if progress and (done % 200 == 0 or done == total):
-            progress(done, total)
-    result.timings["render"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    files.update(build_search_files(plan.site))
-    result.timings["search"] = time.perf_counter() - started
+class _Run:
+    """One build: the steps in order, and what they hand each other."""
 
-    started = time.perf_counter()
-    files.update(build_feed_files(plan.site))
-    files.update(build_sitemap_files(plan.site, plan.pages))
-    result.timings["feeds"] = time.perf_counter() - started
+    def __init__(self, config: Config, jobs: int, factory: ExecutorFactory | None, progress: Progress | None) -> None:
+        self.config, self.jobs, self.factory, self.progress = config, jobs, factory, progress
+        self.result = BuildResult()
+        self.clock = time.perf_counter()
+        self.read_ids: dict[tuple, int] = {}  # read -> its number in the new state
 
-    started = time.perf_counter()
-    result.write = write_site(config.output_dir, files, static_dirs=(config.static_dir,))
-    result.timings["write"] = time.perf_counter() - started
-    result.file_count = result.write.written_count + result.write.unchanged_count
-    return result
+    def lap(self, stage: str) -> None:
+        """Charge the time since the last lap to `stage`."""
+        now = time.perf_counter()
+        self.result.timings[stage] = self.result.timings.get(stage, 0.0) + now - self.clock
+        self.clock = now
+
+    def build(self, keep_going: bool) -> BuildResult:
+        config = self.config
+        previous = store.read_state(config)
+        scanned_ns = store.now_ns()
+        inputs = store.scan_inputs(config, previous.inputs if previous else {}, previous.scanned_ns if previous else 0)
+        fingerprint = store.global_fingerprint(config, inputs)
+        if previous and self.is_noop(previous, fingerprint, inputs, keep_going):
+            return self.noop_result(previous)
+        self.lap("scan")
+
+        articles = ArticleCache(config, store.global_fingerprint(config, inputs, templates=False))
+        plan = check_site(config, keep_going=keep_going, result=self.result,
+                          load=lambda c: self.load(articles, inputs))
+        # The model is millions of long-lived objects: collections should not walk them again
+        # and again, nor (after fork) dirty the memory workers share with this process.
+        gc.freeze()
+        self.clock = time.perf_counter()
+        state = BuildState(fingerprint, scanned_ns=scanned_ns)
+        state.inputs = {path: s for path, s in inputs.items() if s is not None}
+        if previous is None or previous.fingerprint != fingerprint:
+            previous = BuildState(fingerprint)  # nothing of the last build can be reused
+        self.model_key = store.model_key(config, inputs, plan.site.articles)
+        store.forget_state(config)  # from here the output may change: a crash must not trust it
+        try:
+            self.write(plan, previous, state, prepare_staging(config.output_dir))
+        except BaseException:
+            discard_staging(config.output_dir)
+            raise
+        self.lap("write")
+        self.save(plan, state, articles)
+        self.lap("cache")
+        return self.result
+
+    # -------------------------------------------------------------- no-op
+
+    def is_noop(self, previous: BuildState, fingerprint: str, inputs: dict[str, FileState | None],
+                keep_going: bool) -> bool:
+        """Same code, config and inputs as the last build, with its output untouched."""
+        if previous.fingerprint != fingerprint or (previous.skipped_sources and not keep_going):
+            return False
+        before = store.inputs_digest(previous.inputs)
+        if before is None or before != store.inputs_digest(inputs):
+            return False
+        return not store.output_damage(self.config.output_dir, previous.outputs)
+
+    def noop_result(self, previous: BuildState) -> BuildResult:
+        result = self.result
+        result.article_count, result.page_count = previous.article_count, previous.page_count
+        result.problems.extend(previous.problems)
+        result.skipped_sources.extend(previous.skipped_sources)
+        result.file_count = len(previous.outputs)
+        result.write = WriteStats(0, len(previous.outputs), sum(f.size for f in previous.outputs.values()))
+        result.search_urls = previous.producers.get("search", (b"", ()))[1]
+        self.lap("scan")
+        return result
+
+    # -------------------------------------------------------------- load
+
+    def load(self, cache: ArticleCache, inputs: dict[str, FileState | None]) -> tuple[list[Article], list[Problem]]:
+        """Every content file's article and problems: from the cache, else parsed on every core."""
+        cache.load()
+        config = self.config
+        content = str(config.content_dir) + os.sep
+        paths = sorted((Path(p) for p in inputs if p.startswith(content) and p.endswith(".md")))
+        results: dict[str, LoadResult] = {}
+        work: list[tuple[str, str, str | None]] = []  # (path, source, sha256 the cache has)
+        sources = []
+        for path in paths:
+            source = _source(path, config)
+            sources.append(source)
+            state = inputs[str(path)]
+            found = cache.get(source, state.sha256 if state else None)
+            if found and state:
+                results[source] = found[1]
+            else:
+                work.append((str(path), source, found[0] if found else None))
+        chunks = chunked(work, self.jobs, smallest=20)
+        with stage_executor(self.jobs, config, len(chunks), self.factory) as executor:
+            for future in [executor.submit(_load_chunk, chunk) for chunk in chunks]:
+                for path, source, state, result in future.result():
+                    if state is not None:
+                        inputs[path] = state
+                        if result is None:
+                            result = cache.get(source, None)[1]
+                        cache.put(source, state.sha256, result)
+                    results[source] = result
+        cache.keep_only(sources)
+        articles, problems = [], []
+        for source in sources:
+            result = results[source]
+            problems.extend(result.problems)
+            if result.article is not None and not result.article.is_draft:
+                articles.append(result.article)
+        return articles, problems
+
+    # -------------------------------------------------------------- render and write
+
+    def write(self, plan: Plan, previous: BuildState, state: BuildState, staging: Path) -> None:
+        """Render the pages that changed and stage every changed file; then commit them."""
+        config, site, pages = self.config, plan.site, plan.pages
+        damaged = store.output_damage(config.output_dir, previous.outputs)
+        fingerprints = [digest_of(describe(page)) for page in pages]
+        dirty = self.dirty_pages(plan, previous, fingerprints, damaged)
+        self.lap("plan")
+        self.result.rendered_count = len(dirty)
+        job = _RenderJob(site, pages, config.output_dir, staging,
+                         {url: f.digest for url, f in previous.outputs.items() if url not in damaged})
+        chunks = chunked(dirty, self.jobs, smallest=25)
+        staged: list[str] = []
+        with stage_executor(self.jobs, job, len(chunks), self.factory) as executor:
+            futures = [executor.submit(_render_chunk, chunk) for chunk in chunks]
+            extras = self.produce_extras(plan, previous, state, damaged)  # meanwhile, in this process
+            self.clock = time.perf_counter()
+            done = 0
+            for future in futures:
+                outcome = future.result()
+                if isinstance(outcome, tuple):
+                    raise ContentError(outcome[1], outcome[2])
+                for index, record, reads, was_staged in outcome:
+                    self.remember_page(state, pages[index].url, fingerprints[index], record, reads)
+                    if was_staged:
+                        staged.append(pages[index].url)
+                done += len(outcome)
+                if self.progress:
+                    self.progress(done, len(dirty))
+        self.lap("render")
+        for index in set(range(len(pages))) - set(dirty):
+            url = pages[index].url
+            state.outputs[url] = previous.outputs[url]
+            state.pages[url] = (fingerprints[index], self.carry_reads(previous, previous.pages[url][1], state))
+        staged.extend(self.stage_extras(extras, previous, state, staging))
+        self.commit(previous, state, staging, staged)
+
+    def dirty_pages(self, plan: Plan, previous: BuildState, fingerprints: list[bytes], damaged: set[str]) -> list[int]:
+        """Indexes of the pages that must be rendered: new, changed, opaque or damaged."""
+        if not previous.pages:
+            return list(range(len(plan.pages)))
+        site = plan.site
+        unchanged = {a.source_file for a in site.articles if previous.article_hashes.get(a.source_file) == a.content_hash}
+        changed = changed_reads(previous.reads, site, ReadLog(self.config), unchanged)
+        changed_ids = {number for number, (read, _) in enumerate(previous.reads) if read in changed}
+        dirty = []
+        for index, page in enumerate(plan.pages):
+            before = previous.pages.get(page.url)
+            if (before is None or before[0] != fingerprints[index] or before[1] is None or page.url in damaged
+                    or not changed_ids.isdisjoint(before[1])):
+                dirty.append(index)
+        return dirty
+
+    def remember_page(self, state: BuildState, url: str, fingerprint: bytes, record: OutputFile,
+                      reads: tuple | None) -> None:
+        state.outputs[url] = record
+        if reads is None:
+            state.pages[url] = (fingerprint, None)
+            return
+        state.pages[url] = (fingerprint, tuple(self.number_read(state, read, value) for read, value in reads))
+
+    def number_read(self, state: BuildState, read: tuple, value: bytes) -> int:
+        """The number of `read` in the new state, adding it if new."""
+        number = self.read_ids.get(read)
+        if number is None:
+            number = self.read_ids[read] = len(state.reads)
+            state.reads.append((read, value))
+        return number
+
+    def carry_reads(self, previous: BuildState, ids: tuple[int, ...] | None, state: BuildState) -> tuple[int, ...] | None:
+        """An unchanged page's reads, renumbered for the new state."""
+        if ids is None:
+            return None
+        return tuple(self.number_read(state, *previous.reads[number]) for number in ids)
+
+    def produce_extras(self, plan: Plan, previous: BuildState, state: BuildState,
+                       damaged: set[str]) -> dict[str, dict[str, bytes] | None]:
+        """Files made from the whole model (search, feeds and sitemap) and the static assets;
+        None for a producer whose inputs are unchanged and whose files are intact."""
+        site, config = plan.site, self.config
+        statics = static_sources((config.static_dir,), set())
+        producers: dict[str, tuple[bytes, Callable[[], dict[str, bytes]]]] = {
+            "search": (self.model_key, lambda: build_search_files(site)),
+            "feeds": (self.model_key, lambda: {**build_feed_files(site), **build_sitemap_files(site, plan.pages)}),
+            "static": (digest_of(sorted((url, _sha(state, path)) for url, path in statics.items())),
+                       lambda: {url: path.read_bytes() for url, path in statics.items()}),
+        }
+        extras: dict[str, dict[str, bytes] | None] = {}
+        for name, (key, produce) in producers.items():
+            before = previous.producers.get(name)
+            if before and before[0] == key and not damaged.intersection(before[1]):
+                extras[name] = None
+                state.producers[name] = before
+                continue
+            started = time.perf_counter()
+            extras[name] = produce()
+            state.producers[name] = (key, tuple(extras[name]))
+            self.result.timings[name] = time.perf_counter() - started
+        self.result.search_urls = state.producers["search"][1]
+        return extras
+
+    def stage_extras(self, extras: dict[str, dict[str, bytes] | None], previous: BuildState,
+                     state: BuildState, staging: Path) -> list[str]:
+        """Stage the extra files that changed; pages win over extras, search over static."""
+        staged, made = [], set()
+        taken = set(state.pages)
+        for name in ("search", "feeds", "static"):
+            files = extras[name]
+            urls = state.producers[name][1]
+            for url in urls:
+                if url in taken:
+                    continue
+                taken.add(url)
+                if files is None:
+                    state.outputs[url] = previous.outputs[url]
+                    continue
+                data = files[url]
+                digest = store.digest_bytes(data)
+                before = previous.outputs.get(url)
+                if before is not None and before.digest == digest:
+                    state.outputs[url] = before
+                elif before is None and same_bytes(self.config.output_dir / url, data):
+                    state.outputs[url] = _record(os.stat(self.config.output_dir / url), digest)
+                else:
+                    state.outputs[url] = _record(stage_file(staging, url, data, made), digest)
+                    staged.append(url)
+        return staged
+
+    def commit(self, previous: BuildState, state: BuildState, staging: Path, staged: list[str]) -> None:
+        """Make the staged files live, in place (few) or by swapping folders (many)."""
+        out = self.config.output_dir
+        removed = [url for url in previous.outputs if url not in state.outputs]
+        has_previous = bool(previous.outputs) and out.is_dir()
+        if has_previous and len(staged) + len(removed) <= PATCH_LIMIT * max(len(state.outputs), 1):
+            commit_patch(out, staging, staged, removed)
+        else:
+            staged_set = set(staged)
+            commit_swap(out, staging, [url for url in state.outputs if url not in staged_set])
+        sizes = sum(f.size for f in state.outputs.values())
+        self.result.write = WriteStats(len(staged), len(state.outputs) - len(staged), sizes)
+        self.result.file_count = len(state.outputs)
+
+    def save(self, plan: Plan, state: BuildState, articles: ArticleCache) -> None:
+        """Keep what the next build needs."""
+        state.article_hashes = {a.source_file: a.content_hash for a in plan.site.articles}
+        state.problems = list(self.result.problems)
+        state.skipped_sources = list(self.result.skipped_sources)
+        state.article_count, state.page_count = self.result.article_count, self.result.page_count
+        articles.save()
+        store.write_state(self.config, state)
+
+
+# ------------------------------------------------------------------ workers
+
+
+def _load_chunk(work: list[tuple[str, str, str | None]]) -> list[tuple[str, str, FileState | None, LoadResult | None]]:
+    """Hash and, unless the cache has that hash, parse each file; runs in a worker."""
+    config: Config = shared()
+    done = []
+    for path_text, source, cached_sha in work:
+        path = Path(path_text)
+        try:
+            stat = os.stat(path)
+            raw = path.read_bytes()
+        except OSError:
+            done.append((path_text, source, None, load_article(path, config)))
+            continue
+        state = FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino, store.sha256_hex(raw))
+        result = None if state.sha256 == cached_sha else parse_article(raw, source, config)
+        done.append((path_text, source, state, result))
+    return done
+
+
+@dataclass(frozen=True)
+class _RenderJob:
+    """What render workers share: the model, its pages, and where to write."""
+
+    site: Site
+    pages: list[Page]
+    out: Path
+    staging: Path
+    digests: dict[str, bytes]  # url -> digest of the intact file the last build wrote
+
+
+_renderers: dict[int, tuple[Callable[[Page], str], Recorder, set[str]]] = {}
+
+
+def _render_chunk(indexes: list[int]) -> list[tuple[int, OutputFile, tuple | None, bool]] | tuple:
+    """Render pages, staging those whose bytes changed; runs in a worker."""
+    job: _RenderJob = shared()
+    if id(job) not in _renderers:
+        _renderers.clear()
+        env = make_environment(job.site.config)
+        recorder = Recorder(env, ReadLog(job.site.config))
+        _renderers[id(job)] = (make_renderer(job.site, env), recorder, set())
+    render_page, recorder, made = _renderers[id(job)]
+    done = []
+    try:
+        for index in indexes:
+            page = job.pages[index]
+            recorder.start()
+            data = render_page(page).encode("utf-8")
+            reads = recorder.finish()
+            digest = store.digest_bytes(data)
+            old = job.out / page.url
+            if job.digests.get(page.url) == digest or (page.url not in job.digests and same_bytes(old, data)):
+                done.append((index, _record(os.stat(old), digest), reads, False))
+            else:
+                done.append((index, _record(stage_file(job.staging, page.url, data, made), digest), reads, True))
+    except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
+        return ("error", str(exc), list(exc.problems))
+    return done
+
+
+def _sha(state: BuildState, path: Path) -> str | None:
+    found = state.inputs.get(str(path))
+    return found.sha256 if found else None
+
+
+def _record(stat: os.stat_result, digest: bytes) -> OutputFile:
+    return OutputFile(stat.st_size, stat.st_mtime_ns, stat.st_ino, digest)
+
+
+def _source(path: Path, config: Config) -> str:
+    """The project-relative source of a content file, without resolving paths that hold no link."""
+    if not path.is_symlink():
+        try:
+            return path.relative_to(config.root).as_posix()
+        except ValueError:
+            pass
+    return source_of(path, config.root)
 
 
 def project_root(config_path: Path | None) -> Path:

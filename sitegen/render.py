@@ -87,9 +87,9 @@ def month_name(month: int) -> str:
     return MONTH_NAMES[month - 1]
 
 
-def make_renderer(site: Site) -> Callable[[Page], str]:
-    """A function that renders one page of `site` to text."""
-    env = make_environment(site.config)
+def make_renderer(site: Site, env: jinja2.Environment | None = None) -> Callable[[Page], str]:
+    """A function that renders one page of `site` to text (with `env`, e.g. one that records reads)."""
+    env = env or make_environment(site.config)
     base = {"site": site, "config": site.config}
 
     def render_page(page: Page) -> str:

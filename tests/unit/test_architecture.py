@@ -14,7 +14,7 @@ LAYERS = [
     {"serve"},
     {"watch", "build", "importer", "bench"},
     {"pages", "render", "search", "search_index", "search_shards", "output", "feeds", "sitemap",
-     "discovery", "timeline", "cache", "parallel", "terms_report"},
+     "discovery", "timeline", "cache", "parallel", "fingerprints", "recording", "terms_report"},
     {"loader", "taxonomy", "urls", "entities"},
     {"model", "config", "frontmatter", "markdown", "slugs"},
     {"errors", "__init__"},

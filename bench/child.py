@@ -1,0 +1,57 @@
+"""One timed build in a process of its own: `python -m bench.child CONFIG [JOBS]`.
+
+Prints one JSON object: the BuildResult's counts and stage timings, and the sizes of the
+search files found in the output folder. The parent measures wall time, CPU time and memory.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _search_sizes(out: Path) -> dict[str, int]:
+    """Raw and gzip bytes of the search data the build wrote (search/ and lunr.js)."""
+    files = {path.relative_to(out).as_posix(): path.read_bytes()
+             for folder in (out / "search",) if folder.is_dir() for path in folder.rglob("*") if path.is_file()}
+    lunr = out / "static" / "lunr.min.js"
+    if lunr.is_file():
+        files["static/lunr.min.js"] = lunr.read_bytes()
+    try:
+        from sitegen.search import search_file_sizes  # the search module's own breakdown, if it has one
+        return search_file_sizes(files)
+    except ImportError:
+        return {"raw": sum(map(len, files.values())),
+                "gzip": sum(len(gzip.compress(data, 6)) for data in files.values())}
+
+
+def main(argv: list[str]) -> int:
+    """Build the site at argv[0] (config.yaml) with argv[1] jobs; print the result as JSON."""
+    started = time.perf_counter()
+    from sitegen.build import build  # imported inside the timing: an edit-and-rebuild pays for it
+    from sitegen.config import load_config
+
+    config_path = Path(argv[0]).resolve()
+    config = load_config(config_path.parent, config_path)
+    kwargs = {"jobs": int(argv[1])} if len(argv) > 1 else {}
+    result = build(config, **kwargs)
+    elapsed = time.perf_counter() - started
+    write = result.write
+    print(json.dumps({
+        "seconds_in_process": elapsed,
+        "seconds_build": result.seconds,
+        "article_count": result.article_count,
+        "page_count": result.page_count,
+        "file_count": result.file_count,
+        "written_count": write.written_count if write else 0,
+        "unchanged_count": write.unchanged_count if write else 0,
+        "timings": result.timings,
+        "search": _search_sizes(config.output_dir),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,344 @@
+"""The persistent build cache in `.sitegen-cache/` beside config.yaml.
+
+- `articles/NN.pickle`: each content file's load result by its SHA-256 (64 buckets, so one
+  edit rewrites one small file), valid while the global fingerprint's code and config are.
+- `outputs/<folder>.pickle`: a `BuildState` per output folder: every input's state, every
+  output file's digest and stat, each page's fingerprint (see `fingerprints.py`), and the
+  digests of the files made by whole-site producers (search, feeds), keyed by a model digest.
+
+Inputs are tracked like git's index: a file whose size, mtime and inode match the last build
+keeps its recorded hash unless it was modified too close to that build to trust the stamp.
+Everything here is a cache: a missing, stale or unreadable file only makes the build slower.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import parallel  # noqa: F401 - registers the pickling of the model's read-only mappings
+from .config import Config
+from .errors import Problem
+from .fingerprints import describe, digest_of
+from .loader import LoadResult
+from .search import find_lunr_js
+
+CACHE_FOLDER = ".sitegen-cache"
+FORMAT = 1  # bump when anything stored here changes shape
+BUCKETS = 64
+RACY_NS = 2_000_000_000  # a file modified this close to the scan that recorded it is re-hashed
+_PACKAGE = Path(__file__).resolve().parent
+_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "lunr", "feedgen")
+
+
+@dataclass(frozen=True)
+class FileState:
+    """An input file as the last build saw it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    sha256: str  # hex
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """An output file as the last build left it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    digest: bytes  # blake2b of the bytes
+
+
+@dataclass
+class BuildState:
+    """What one build left in one output folder, for the next build to compare against."""
+
+    fingerprint: str  # code, libraries, config and templates
+    inputs: dict[str, FileState] = field(default_factory=dict)  # absolute path -> state
+    outputs: dict[str, OutputFile] = field(default_factory=dict)  # url -> file
+    pages: dict[str, tuple[bytes, tuple[int, ...] | None]] = field(default_factory=dict)  # url -> (digest, read ids)
+    reads: list[tuple[tuple, bytes]] = field(default_factory=list)  # read id -> (read, value digest)
+    article_hashes: dict[str, str] = field(default_factory=dict)  # source_file -> content_hash
+    producers: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)  # name -> (key, urls)
+    problems: list[Problem] = field(default_factory=list)  # reported again by a no-op build
+    skipped_sources: list[str] = field(default_factory=list)
+    article_count: int = 0
+    page_count: int = 0
+    scanned_ns: int = 0  # wall clock when the inputs were scanned
+
+
+def cache_folder(config: Config) -> Path:
+    """`.sitegen-cache/` beside config.yaml."""
+    return config.root / CACHE_FOLDER
+
+
+def digest_bytes(data: bytes) -> bytes:
+    """The digest an output file is compared by."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def sha256_hex(data: bytes) -> str:
+    """The hash an input file is known by (`Article.content_hash` uses the same)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def walk_files(folder: Path, skip: set[Path] = frozenset(), skip_names: tuple[str, ...] = ()) -> Iterator[tuple[str, os.stat_result]]:
+    """(absolute path, stat) of every file below `folder`, as `Path.rglob` finds them (links to
+    folders are not followed), skipping hidden names, `skip_names` and the folders in `skip`."""
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in skip_names:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if Path(entry.path) not in skip:
+                    stack.append(entry.path)
+            elif entry.is_file():
+                try:
+                    yield entry.path, entry.stat()
+                except OSError:
+                    continue
+
+
+def input_folders(config: Config) -> list[Path]:
+    """Every folder a build may read besides content: the project (less its output and content),
+    templates, static files, data."""
+    folders = [config.root, config.static_dir, *config.template_dirs, getattr(config, "data_dir", config.root)]
+    unique: list[Path] = []
+    for folder in folders:
+        if folder.is_dir() and not any(folder.is_relative_to(f) for f in unique):
+            unique = [f for f in unique if not f.is_relative_to(folder)] + [folder]
+    return unique
+
+
+def scan_inputs(config: Config, previous: dict[str, FileState], previous_scan_ns: int) -> dict[str, FileState | None]:
+    """Every input file with its state; None where the file changed and is not hashed yet.
+
+    Markdown files in content that changed are left for the loader to hash (it reads them
+    anyway); every other changed input is hashed here.
+    """
+    out = config.output_dir
+    skip = {out, out.with_name(out.name + ".staging"), out.with_name(out.name + ".previous"),
+            out.with_name(out.name + ".backup"), config.root / CACHE_FOLDER}
+    found: dict[str, FileState | None] = {}
+    for path, stat in walk_files(config.content_dir):
+        found[path] = _known_state(stat, previous.get(path), previous_scan_ns)
+    for folder in input_folders(config):
+        for path, stat in walk_files(folder, skip | {config.content_dir}, ("__pycache__", "node_modules")):
+            found[path] = _known_state(stat, previous.get(path), previous_scan_ns)
+    lunr = find_lunr_js(config.root)
+    for path in [lunr] if lunr else []:
+        found[str(path)] = _known_state(path.stat(), previous.get(str(path)), previous_scan_ns)
+    content = str(config.content_dir) + os.sep
+    for path, state in found.items():
+        if state is None and not (path.startswith(content) and path.endswith(".md")):
+            found[path] = hash_file(Path(path))
+    return found
+
+
+def _known_state(stat: os.stat_result, before: FileState | None, previous_scan_ns: int) -> FileState | None:
+    if (before is not None and before.size == stat.st_size and before.mtime_ns == stat.st_mtime_ns
+            and before.inode == stat.st_ino and stat.st_mtime_ns < previous_scan_ns - RACY_NS):
+        return before
+    return None
+
+
+def hash_file(path: Path) -> FileState:
+    """The state of the file at `path`, hashing its bytes."""
+    data = path.read_bytes()
+    stat = path.stat()
+    return FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino, hashlib.sha256(data).hexdigest())
+
+
+def global_fingerprint(config: Config, inputs: dict[str, FileState | None], *, templates: bool = True) -> str:
+    """Digest of what every page depends on: sitegen's code, its libraries, the config, and
+    (unless `templates` is false: what loading depends on) the templates."""
+    parts: list[Any] = [FORMAT, sys.version, describe(config)]
+    for name in _LIBRARIES:
+        try:
+            parts.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            parts.append((name, None))
+    watched = [str(_PACKAGE), *(map(str, config.template_dirs) if templates else ())]
+    for path in sorted(inputs):
+        if any(path.startswith(folder + os.sep) for folder in watched):
+            state = inputs[path]
+            parts.append((path, state.sha256 if state else None))
+    if not any(path.startswith(str(_PACKAGE) + os.sep) for path in inputs):  # sitegen installed elsewhere
+        parts.extend((str(p), hash_file(p).sha256) for p in sorted(_PACKAGE.rglob("*.py")))
+    return digest_of(parts).hex()
+
+
+def model_key(config: Config, inputs: dict[str, FileState | None], articles: Iterable[Any]) -> bytes:
+    """Digest of what the model is made of: code, config, each article's file, and every input
+    that is not content, a template or a static file (data files, for instance)."""
+    outside = (str(config.content_dir), str(config.static_dir), *map(str, config.template_dirs))
+    others = sorted((path, state.sha256 if state else None) for path, state in inputs.items()
+                    if not any(path.startswith(folder + os.sep) for folder in outside))
+    return digest_of((global_fingerprint(config, inputs, templates=False), others,
+                      [(a.source_file, a.content_hash) for a in articles]))
+
+
+def inputs_digest(inputs: dict[str, FileState | None]) -> str | None:
+    """Digest of every input's path and content; None while some are not hashed yet."""
+    if any(state is None for state in inputs.values()):
+        return None
+    return digest_of(sorted((path, state.sha256) for path, state in inputs.items())).hex()
+
+
+# ---------------------------------------------------------------- article load results
+
+
+class ArticleCache:
+    """Load results by content file, valid for one fingerprint of the code and config."""
+
+    _memory: dict[Path, tuple[str, dict[int, dict], dict[int, tuple[int, int]]]] = {}  # a dev server's last
+
+    def __init__(self, config: Config, fingerprint: str) -> None:
+        self.folder = cache_folder(config) / "articles"
+        self.fingerprint = fingerprint
+        self.buckets: dict[int, dict[str, tuple[str, LoadResult]]] = {}
+        self.stamps: dict[int, tuple[int, int]] = {}
+        self.dirty: set[int] = set()
+
+    @staticmethod
+    def bucket_of(source: str) -> int:
+        """Which bucket holds `source`."""
+        return zlib.crc32(source.encode("utf-8")) % BUCKETS
+
+    def load(self) -> None:
+        """Read every bucket (reusing this process's copy of those unchanged on disk)."""
+        memory = self._memory.get(self.folder)
+        for number in range(BUCKETS):
+            path = self.folder / f"{number:02d}.pickle"
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            if memory and memory[0] == self.fingerprint and memory[2].get(number) == stamp:
+                self.buckets[number], self.stamps[number] = memory[1][number], stamp
+                continue
+            data = _read_pickle(path)
+            if isinstance(data, tuple) and len(data) == 2 and data[0] == self.fingerprint:
+                self.buckets[number], self.stamps[number] = data[1], stamp
+
+    def get(self, source: str, sha256: str | None) -> tuple[str, LoadResult] | None:
+        """The cached (hash, result) of `source`; with `sha256`, only if it matches."""
+        found = self.buckets.get(self.bucket_of(source), {}).get(source)
+        if found is None or (sha256 is not None and found[0] != sha256):
+            return None
+        return found
+
+    def put(self, source: str, sha256: str, result: LoadResult) -> None:
+        """Remember the result of loading `source` with content `sha256`."""
+        number = self.bucket_of(source)
+        bucket = self.buckets.setdefault(number, {})
+        if bucket.get(source, (None,))[0] != sha256:
+            bucket[source] = (sha256, result)
+            self.dirty.add(number)
+
+    def keep_only(self, sources: Iterable[str]) -> None:
+        """Forget files that no longer exist."""
+        alive = set(sources)
+        for number, bucket in self.buckets.items():
+            for source in [s for s in bucket if s not in alive]:
+                del bucket[source]
+                self.dirty.add(number)
+
+    def save(self) -> None:
+        """Write the buckets that changed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for number in sorted(self.dirty):
+            path = self.folder / f"{number:02d}.pickle"
+            _write_pickle(path, (self.fingerprint, self.buckets.get(number, {})))
+            stat = path.stat()
+            self.stamps[number] = (stat.st_mtime_ns, stat.st_size)
+        self.dirty.clear()
+        self._memory[self.folder] = (self.fingerprint, dict(self.buckets), dict(self.stamps))
+
+
+# ---------------------------------------------------------------- build state
+
+
+def state_path(config: Config) -> Path:
+    """Where the state of builds into `config.output_dir` is kept."""
+    name = hashlib.sha1(str(config.output_dir).encode("utf-8")).hexdigest()[:16]
+    return cache_folder(config) / "outputs" / f"{name}.pickle"
+
+
+def read_state(config: Config) -> BuildState | None:
+    """The state the last build into this output folder left, if readable and current."""
+    data = _read_pickle(state_path(config))
+    if isinstance(data, tuple) and len(data) == 2 and data[0] == FORMAT and isinstance(data[1], BuildState):
+        return data[1]
+    return None
+
+
+def write_state(config: Config, state: BuildState) -> None:
+    """Keep `state` for the next build."""
+    _write_pickle(state_path(config), (FORMAT, state))
+
+
+def forget_state(config: Config) -> None:
+    """Drop the state (before writing output it would no longer describe)."""
+    try:
+        state_path(config).unlink()
+    except OSError:
+        pass
+
+
+def output_damage(out: Path, outputs: dict[str, OutputFile]) -> set[str]:
+    """Urls whose file in `out` is missing or not the one the last build wrote."""
+    damaged = set()
+    prefix = str(out) + os.sep
+    for url, record in outputs.items():
+        try:
+            stat = os.stat(prefix + url)
+        except OSError:
+            damaged.add(url)
+            continue
+        if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns or stat.st_ino != record.inode:
+            damaged.add(url)
+    return damaged
+
+
+def now_ns() -> int:
+    """Wall clock, for `BuildState.scanned_ns`."""
+    return time.time_ns()
+
+
+def _read_pickle(path: Path) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache file is only a cache miss
+        return None
+
+
+def _write_pickle(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)

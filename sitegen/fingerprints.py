@@ -1,0 +1,187 @@
+"""Digests of what pages display, and which recorded reads changed since the last build.
+
+A page needs rendering again only when something it showed changed. Its fingerprint is:
+- `describe(page)`: its url, template, sources and context, with model objects (articles,
+  terms, months...) standing for themselves by identity key rather than by content;
+- its reads (recorded by `recording.py`): each (model object, attribute) it read, with a
+  digest of the value; `*` is a read of a whole object, `url:N` of an object's URL, and
+  ("[]", name, key) of one item of a mapping attribute;
+- the global fingerprint (code, config, templates; see `cache.py`).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from enum import Enum
+from pathlib import PurePath
+from typing import Any
+
+from markupsafe import Markup
+
+from .config import Config
+from .model import Article, Month, Site, Taxonomy, Term, Year
+from .render import url_of
+
+Key = tuple  # an identity key: ("article", source_file), ("term", taxonomy, key), ...
+Read = tuple  # (identity key..., attribute): one recorded read, e.g. ("article", "content/a.md", "title")
+Attribute = str | tuple  # a name, "*", "url:N", or ("[]", name, key)
+
+# Model objects that stand for themselves: each has a key that names it across builds.
+IDENTITIES: dict[type, Callable[[Any], Key]] = {
+    Article: lambda a: ("article", a.source_file),
+    Term: lambda t: ("term", t.taxonomy, t.key),
+    Taxonomy: lambda t: ("taxonomy", t.name),
+    Month: lambda m: ("month", m.year, m.month),
+    Year: lambda y: ("year", y.year),
+    Site: lambda s: ("site",),
+}
+_ATOMS = {str, int, float, bool, type(None), bytes}
+_BY_REPR = (datetime, date, time, timedelta, tzinfo, PurePath, Decimal, Enum, range)
+WHOLE = "*"  # the attribute of a read of the whole object
+MISSING = "\x00missing"  # what reading an absent mapping item gives
+
+
+class Opaque(Exception):
+    """A value with no stable description (a function, a generator, an unknown object)."""
+
+
+def identity(value: Any) -> Key | None:
+    """The identity key of a model object, or None for anything else."""
+    key_of = IDENTITIES.get(type(value))
+    return key_of(value) if key_of else None
+
+
+def describe(value: Any) -> Any:
+    """`value` as nested tuples of plain values; model objects become their identity key."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    key_of = IDENTITIES.get(kind)
+    if key_of is not None:
+        return ("@", *key_of(value))
+    if kind is tuple or kind is list:
+        return tuple(map(describe, value))
+    return _describe_other(value, describe)
+
+
+def _describe_other(value: Any, recurse: Callable[[Any], Any]) -> Any:
+    if isinstance(value, Markup):  # renders unescaped, unlike the same text as str
+        return ("markup", str(value))
+    if isinstance(value, str | int | float | bytes):
+        return value
+    if isinstance(value, tuple | list):
+        return tuple(map(recurse, value))
+    if isinstance(value, Mapping):
+        return ("{", tuple((recurse(k), recurse(v)) for k, v in value.items()))
+    if isinstance(value, _BY_REPR):
+        return ("r", repr(value))
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__, tuple(recurse(getattr(value, f.name)) for f in fields(value)))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted(repr(recurse(v)) for v in value)))
+    raise Opaque(type(value).__name__)
+
+
+class Whole:
+    """Deep descriptions of model objects (`*` reads), each worked out once per build."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, Any] = {}
+        self._alive: list[Any] = []  # keeps described objects alive so their ids stay theirs
+
+    def __call__(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _ATOMS:
+            return value
+        if kind not in IDENTITIES:
+            return _describe_other(value, self)
+        found = self._memo.get(id(value))
+        if found is None:
+            if kind is Article and value.content_hash:
+                # An article is a pure function of its file, its path and the config (which is
+                # in the global fingerprint): its file's hash stands for all of it.
+                found = ("article", value.source_file, value.content_hash)
+            else:
+                found = (kind.__qualname__, tuple(self(getattr(value, f.name)) for f in fields(value)))
+            self._memo[id(value)] = found
+            self._alive.append(value)
+        return found
+
+
+def digest_of(description: Any) -> bytes:
+    """A short stable digest of a description."""
+    return hashlib.blake2b(repr(description).encode("utf-8"), digest_size=12).digest()
+
+
+class ReadLog:
+    """Digests of recorded reads, shared by every page rendered in this process."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.whole = Whole()
+        self._digests: dict[tuple[int, Attribute], tuple[Read, bytes]] = {}
+        self._alive: list[Any] = []
+
+    def value_of(self, obj: Any, attribute: Attribute) -> Any:
+        """The description of what reading `attribute` of `obj` gives."""
+        if attribute == WHOLE:
+            return self.whole(obj)
+        if type(attribute) is tuple:  # ("[]", name, key): one item of a mapping attribute
+            return describe(getattr(obj, attribute[1]).get(attribute[2], MISSING))
+        if attribute.startswith("url:"):
+            return url_of(self.config, obj, int(attribute[4:]))
+        value = getattr(obj, attribute)
+        if callable(value) and not isinstance(value, type):
+            raise Opaque(f"{type(obj).__name__}.{attribute} is a method")
+        return describe(value)
+
+    def entry(self, obj: Any, attribute: Attribute) -> tuple[Read, bytes]:
+        """(read, digest) of one read; the same objects each time, so pickling shares them."""
+        slot = (id(obj), attribute)
+        found = self._digests.get(slot)
+        if found is None:
+            found = ((*identity(obj), attribute), digest_of(self.value_of(obj, attribute)))
+            self._digests[slot] = found
+            self._alive.append(obj)
+        return found
+
+
+def model_index(site: Site) -> dict[Key, Any]:
+    """Every model object of `site` by identity key."""
+    index: dict[Key, Any] = {("site",): site}
+    for article in site.articles:
+        index[("article", article.source_file)] = article
+    for taxonomy in site.taxonomies.values():
+        index[("taxonomy", taxonomy.name)] = taxonomy
+        for term in taxonomy.terms:
+            index[("term", term.taxonomy, term.key)] = term
+    for year in site.years:
+        index[("year", year.year)] = year
+        for month in year.months:
+            index[("month", month.year, month.month)] = month
+    return index
+
+
+def changed_reads(reads: Iterable[tuple[Read, bytes]], site: Site, log: ReadLog,
+                  unchanged_articles: set[str]) -> set[Read]:
+    """The reads whose value differs now from the recorded digest (or cannot be read again).
+
+    Reads of an article whose file is unchanged are skipped: an article is a pure function
+    of its file, path and config.
+    """
+    index = model_index(site)
+    changed = set()
+    for read, recorded in reads:
+        key, attribute = read[:-1], read[-1]
+        if key[0] == "article" and key[1] in unchanged_articles:
+            continue
+        obj = index.get(key)
+        try:
+            if obj is None or log.entry(obj, attribute)[1] != recorded:
+                changed.add(read)
+        except (Opaque, AttributeError):
+            changed.add(read)
+    return changed

@@ -1,0 +1,107 @@
+"""Run a stage's chunks of work on every core through a standard `concurrent.futures.Executor`.
+
+A stage hands its workers one read-only `shared` value (the config, or the model and its pages)
+through the executor's `initializer`, and then submits small picklable chunks (lists of paths or
+page numbers) to a module-level task that reads `shared()`. Nothing else crosses to a worker.
+
+With the default process pool and the `fork` start method the shared value is inherited, not
+pickled. Any other executor with ProcessPoolExecutor's `(max_workers, initializer, initargs)`
+constructor, a cluster executor for instance, can be plugged in through `ExecutorFactory`; it
+then receives `shared` pickled once per worker, and tasks that write files need the output
+folder on a filesystem the workers share.
+"""
+from __future__ import annotations
+
+import copyreg
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+ExecutorFactory = Callable[[int, Callable[[Any], None], tuple[Any, ...]], Executor]
+
+_shared: Any = None  # what the running stage installed in this process
+
+
+def _mapping_proxy(data: dict) -> MappingProxyType:
+    return MappingProxyType(data)
+
+
+# The model's read-only mappings are MappingProxyType, which pickle refuses; rebuild them.
+copyreg.pickle(MappingProxyType, lambda proxy: (_mapping_proxy, (dict(proxy),)))
+
+
+def default_jobs() -> int:
+    """How many cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def install(value: Any) -> None:
+    """Make `value` the shared data of this process (an executor's initializer)."""
+    global _shared
+    _shared = value
+
+
+def shared() -> Any:
+    """The shared data installed for the running stage."""
+    return _shared
+
+
+def process_pool(max_workers: int, initializer: Callable[[Any], None], initargs: tuple[Any, ...]) -> Executor:
+    """A local process pool: forked workers when that is safe, else a fork server."""
+    # fork() copies only the calling thread; with other threads alive (a dev server, a watcher)
+    # a lock one of them holds would stay locked forever in the child.
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
+        else "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers, mp_context=multiprocessing.get_context(method),
+                               initializer=initializer, initargs=initargs)
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once in this process: no workers for one job or a small stage."""
+
+    def __init__(self, shared_value: Any) -> None:
+        self.shared_value = shared_value
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Run `fn` now, with the stage's shared value installed, and return its finished future."""
+        future: Future[T] = Future()
+        previous = _shared
+        install(self.shared_value)
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - delivered through the future like a pool would
+            future.set_exception(exc)
+        finally:
+            install(previous)
+        return future
+
+
+@contextmanager
+def stage_executor(jobs: int, shared_value: Any, chunk_count: int,
+                   factory: ExecutorFactory | None = None) -> Iterator[Executor]:
+    """An executor for one stage: `jobs` workers holding `shared_value`, or inline when one
+    job or one chunk makes workers pointless."""
+    workers = min(jobs, chunk_count)
+    if workers <= 1:
+        yield InlineExecutor(shared_value)
+        return
+    with (factory or process_pool)(workers, install, (shared_value,)) as executor:
+        yield executor
+
+
+def chunked(items: Sequence[T], jobs: int, *, smallest: int = 1, per_job: int = 4) -> list[Sequence[T]]:
+    """`items` cut into about `per_job` chunks per job (so a slow chunk does not idle the
+    others), none smaller than `smallest` items."""
+    if not items:
+        return []
+    size = max(smallest, -(-len(items) // (jobs * per_job)))
+    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,233 @@
+"""Record which model data a page's render reads, as it reads it.
+
+Templates fetch attributes through Jinja's `Environment.getattr`/`getitem`, which are hooked:
+a fetch from a model object (`IDENTITIES`) is a read. Python called from a template (a filter,
+a global, a function of a module such as `urls`, a `pass_context` function looking into the
+context) gets the model behind views that record the same way: an attribute is a read, a
+method runs against the view so its own reads count, and a mapping attribute keyed by text
+(`taxonomy.by_key`) records one read per item looked up, so a page that looks up three names
+does not depend on every other name. `href`/`url_of` record only the URL of their target.
+
+What cannot be looked into (an iterator handed to a function, a string made from a whole
+model object) makes the page opaque: it is rendered on every build.
+"""
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields, is_dataclass
+from functools import partial, wraps
+from typing import Any
+
+import jinja2
+from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_NAMESPACE, DEFAULT_TESTS
+
+from .fingerprints import _ATOMS, IDENTITIES, WHOLE, Attribute, Opaque, Read, ReadLog
+
+_URL_FUNCTIONS = ("href", "url_of")  # render.py's globals whose result is only the target's URL
+
+
+class Recorder:
+    """Hooks a Jinja environment so that rendering records the model reads of each page."""
+
+    def __init__(self, env: jinja2.Environment, log: ReadLog) -> None:
+        self.log = log
+        self.reads: set[tuple[Any, Attribute]] = set()
+        self.opaque: str | None = None
+        self._hook_lookups(env)
+        self._hook_callables(env)
+
+    def start(self) -> None:
+        """Forget the previous page's reads."""
+        self.reads = set()
+        self.opaque = None
+
+    def finish(self) -> tuple[tuple[Read, bytes], ...] | None:
+        """The reads of the page just rendered with their digests; None if it is opaque."""
+        if self.opaque:
+            return None
+        try:
+            return tuple(self.log.entry(obj, attribute) for obj, attribute in self.reads)
+        except Opaque:
+            return None
+
+    def _hook_lookups(self, env: jinja2.Environment) -> None:
+        getattr_, getitem = env.getattr, env.getitem
+        reads = self.reads_of
+
+        def recording_getattr(obj: Any, attribute: str) -> Any:
+            value = getattr_(obj, attribute)
+            if type(obj) in IDENTITIES:
+                reads().add((obj, attribute))
+            elif type(obj) is types.ModuleType and callable(value) and not isinstance(value, type):
+                value = self._watched(value)
+            return value
+
+        def recording_getitem(obj: Any, argument: Any) -> Any:
+            value = getitem(obj, argument)
+            if type(obj) in IDENTITIES and isinstance(argument, str):
+                reads().add((obj, argument))
+            return value
+
+        env.getattr = recording_getattr  # type: ignore[method-assign]
+        env.getitem = recording_getitem  # type: ignore[method-assign]
+
+    def reads_of(self) -> set[tuple[Any, Attribute]]:
+        """The reads of the page being rendered."""
+        return self.reads
+
+    def _hook_callables(self, env: jinja2.Environment) -> None:
+        for name, function in list(env.globals.items()):
+            if name in _URL_FUNCTIONS:
+                env.globals[name] = self._watched_url(function)
+            elif callable(function) and DEFAULT_NAMESPACE.get(name) is not function and not isinstance(function, type):
+                env.globals[name] = self._watched(function)
+        for table, defaults in ((env.filters, DEFAULT_FILTERS), (env.tests, DEFAULT_TESTS)):
+            for name, function in list(table.items()):
+                if defaults.get(name) is not function:
+                    table[name] = self._watched(function)
+
+    def _watched(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """`function`, seeing the model it is given behind recording views."""
+        view = self.view
+
+        @wraps(function)
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            return function(*map(view, args), **{name: view(value) for name, value in kwargs.items()})
+        return watched
+
+    def _watched_url(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        recorder = self
+
+        @wraps(function)
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            # href(context, target, page=1) / url_of(target, page=1)
+            values = [a for a in args if not isinstance(a, jinja2.runtime.Context)]
+            target = _real(values[0]) if values else None
+            if type(target) in IDENTITIES:
+                page = kwargs.get("page", values[1] if len(values) > 1 else 1)
+                recorder.reads.add((target, f"url:{int(page)}"))
+            return function(*args, **kwargs)
+        return watched
+
+    def view(self, value: Any) -> Any:
+        """`value` as Python called from a template sees it: model objects behind views."""
+        kind = type(value)
+        if kind in _ATOMS or kind is _ObjectView or kind is _MappingView:
+            return value
+        if kind in IDENTITIES:
+            return _ObjectView(value, self)
+        if kind is tuple or kind is list:
+            return kind(map(self.view, value)) if _holds_model(value) else value
+        if isinstance(value, jinja2.runtime.Context):
+            shown = {name: item for name, item in value.get_all().items() if _holds_model((item,))}
+            return value.derived({name: self.view(item) for name, item in shown.items()}) if shown else value
+        if isinstance(value, Mapping):
+            return {k: self.view(v) for k, v in value.items()} if _holds_model(value.values()) else value
+        if is_dataclass(value) and not isinstance(value, type):
+            self.note_whole(value)
+        elif isinstance(value, Iterator):
+            self.opaque = f"an iterator ({kind.__name__}) passed to a template function"
+        return value
+
+    def note_whole(self, value: Any, depth: int = 0) -> None:
+        """Record a whole read of each model object inside `value` (a frozen dataclass, say)."""
+        kind = type(value)
+        if kind in _ATOMS or depth > 8:
+            return
+        if kind in IDENTITIES:
+            self.reads.add((value, WHOLE))
+        elif isinstance(value, tuple | list | set | frozenset):
+            for item in value:
+                self.note_whole(item, depth + 1)
+        elif isinstance(value, Mapping):
+            for item in value.items():
+                self.note_whole(item, depth + 1)
+        elif is_dataclass(value) and not isinstance(value, type):
+            for field in fields(value):
+                self.note_whole(getattr(value, field.name), depth + 1)
+
+
+def _holds_model(items: Any, depth: int = 0) -> bool:
+    for item in items:
+        kind = type(item)
+        if kind in IDENTITIES or kind is _ObjectView:
+            return True
+        if depth < 3 and (kind is tuple or kind is list) and _holds_model(item, depth + 1):
+            return True
+        if depth < 3 and isinstance(item, Mapping) and _holds_model(item.values(), depth + 1):
+            return True
+    return False
+
+
+def _real(value: Any) -> Any:
+    return value._real if type(value) is _ObjectView else value
+
+
+class _ObjectView:
+    """A model object as a Python function sees it: every attribute it reads is recorded."""
+
+    __slots__ = ("_real", "_recorder")
+
+    def __init__(self, real: Any, recorder: Recorder) -> None:
+        self._real, self._recorder = real, recorder
+
+    @property  # isinstance(view, Article) holds, as the function expects
+    def __class__(self) -> type:  # type: ignore[override]
+        return type(self._real)
+
+    def __getattr__(self, name: str) -> Any:
+        real, recorder = self._real, self._recorder
+        static = getattr(type(real), name, None)
+        if isinstance(static, types.FunctionType):  # a method: run it against the view
+            return partial(static, self)
+        value = getattr(real, name)
+        if callable(value) and not isinstance(value, type):
+            recorder.opaque = f"{type(real).__name__}.{name} called from a template function"
+            return value
+        if isinstance(value, Mapping) and _holds_model(value.values()):
+            return _MappingView(real, name, value, recorder)
+        recorder.reads.add((real, name))
+        return recorder.view(value)
+
+    def __eq__(self, other: object) -> bool:
+        return self._real == _real(other)
+
+    def __hash__(self) -> int:
+        return hash(self._real)
+
+    def __repr__(self) -> str:
+        self._recorder.opaque = f"a whole {type(self._real).__name__} turned into text"
+        return repr(self._real)
+
+    __str__ = __repr__
+
+
+class _MappingView(Mapping):
+    """A mapping attribute of a model object: one read per item looked up, a read of the
+    whole mapping when it is walked."""
+
+    def __init__(self, owner: Any, name: str, mapping: Mapping, recorder: Recorder) -> None:
+        self._owner, self._name, self._mapping, self._recorder = owner, name, mapping, recorder
+
+    def _note(self, key: Any) -> None:
+        if type(key) in (str, int):
+            self._recorder.reads.add((self._owner, ("[]", self._name, key)))
+        else:
+            self._recorder.reads.add((self._owner, self._name))
+
+    def __getitem__(self, key: Any) -> Any:
+        self._note(key)
+        return self._recorder.view(self._mapping[key])
+
+    def __contains__(self, key: object) -> bool:
+        self._note(key)
+        return key in self._mapping
+
+    def __iter__(self) -> Iterator[Any]:
+        self._recorder.reads.add((self._owner, self._name))
+        return iter(self._mapping)
+
+    def __len__(self) -> int:
+        self._recorder.reads.add((self._owner, self._name))
+        return len(self._mapping)
