@@ -58,12 +58,8 @@ def source_of(path: Path, root: Path) -> str:
 
 
 def load_articles(config: Config, paths: Iterable[Path] | None = None) -> tuple[list[Article], list[Problem]]:
-    """Load every content file (or `paths`); drafts are dropped; each article gets a distinct URL
-    (see `assign_distinct_urls`). Never raises on bad content."""
-    if paths is None and not config.content_dir.is_dir():
-        folder = source_of(config.content_dir, config.root)
-        return [], [Problem(config.source, 1, f"content folder '{folder}' does not exist; create it "
-                            f"and add articles, or set content_dir in {config.source}")]
+    """Load every content file (or `paths`), each on its own; drafts are dropped. Never raises on
+    bad content. `settle_articles` then checks them as a set."""
     articles: list[Article] = []
     problems: list[Problem] = []
     for path in find_content_files(config.content_dir) if paths is None else paths:
@@ -71,8 +67,17 @@ def load_articles(config: Config, paths: Iterable[Path] | None = None) -> tuple[
         problems.extend(result.problems)
         if result.article is not None and not result.article.is_draft:
             articles.append(result.article)
-    articles, clashes = assign_distinct_urls(articles)
-    return articles, problems + clashes
+    return articles, problems
+
+
+def settle_articles(config: Config, articles: list[Article]) -> tuple[list[Article], list[Problem]]:
+    """The loaded articles checked as a whole, however they were loaded: the content folder
+    exists, and each article has its own URL (see `assign_distinct_urls`)."""
+    if not config.content_dir.is_dir():
+        folder = source_of(config.content_dir, config.root)
+        return [], [Problem(config.source, 1, f"content folder '{folder}' does not exist; create it "
+                            f"and add articles, or set content_dir in {config.source}")]
+    return assign_distinct_urls(articles)
 
 
 def assign_distinct_urls(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
