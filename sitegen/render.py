@@ -99,14 +99,36 @@ def make_renderer(site: Site, env: jinja2.Environment | None = None) -> Callable
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError("template", [Problem(_template_source(site.config, exc.filename),
                                                     exc.lineno, f"template syntax error: {exc.message}")])
-        except jinja2.UndefinedError as exc:
-            raise ContentError("template", [Problem(page.template, 1, f"template error while rendering "
-                                                    f"{page.url}: {exc.message}; check the variable name")])
         except jinja2.TemplateNotFound as exc:
             raise ContentError("template", [Problem(page.template, 1, f"template {exc.name!r} not found "
                                                     "in template_dirs; restore it or fix the name")])
+        except Exception as exc:  # raised while a template ran: the template's mistake, at its line
+            where = _template_line(exc, site.config)
+            if where is None:
+                raise  # not from a template: a bug in sitegen
+            hint = "check the variable name" if isinstance(exc, jinja2.UndefinedError) else "fix the template"
+            what = exc.message if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
+            raise ContentError("template", [Problem(*where, f"template error while rendering {page.url}: "
+                                                    f"{what}; {hint}")]) from exc
 
     return render_page
+
+
+def _template_line(exc: BaseException, config: Config) -> tuple[str, int] | None:
+    """(source, line) of the innermost template frame in `exc`'s traceback, if any.
+
+    Jinja2 rewrites tracebacks so a template's frames carry its file name and line.
+    """
+    folders = [folder.resolve() for folder in config.template_dirs]
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")) and any(Path(filename).resolve().is_relative_to(f)
+                                                                for f in folders):
+            found = (_template_source(config, filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 def _template_source(config: Config, filename: str | None) -> str:

@@ -146,6 +146,22 @@ def test_template_syntax_error_is_a_located_message_and_leaves_build(scratch) ->
     assert tree_digest(root / "build") == before
 
 
+def test_template_runtime_error_points_at_the_template_line(scratch) -> None:
+    root = scratch({"content/a.md": article("A story")})
+    shutil.copytree(TEMPLATES, root / "templates")
+    _use_project_templates(root)
+    home = root / "templates/home.html"
+    lines = home.read_text().splitlines()
+    at = next(n for n, line in enumerate(lines) if "{% block main %}" in line) + 1
+    lines.insert(at, "{{ 1|long_date }}")
+    home.write_text("\n".join(lines) + "\n")
+    run = sitegen(root, "build")
+    assert run.code == 1
+    assert run.err.startswith(f"templates/home.html:{at + 1}: template error while rendering index.html: "
+                              "AttributeError: 'int' object has no attribute 'day'; fix the template")
+    assert "internal error" not in run.err and "Traceback" not in run.err
+
+
 def _use_project_templates(root: Path) -> None:
     config = root / "config.yaml"
     lines = [line for line in config.read_text().splitlines() if not line.startswith(("template_dirs", "static_dir"))]
