@@ -100,8 +100,10 @@ def make_renderer(site: Site, env: jinja2.Environment | None = None) -> Callable
             raise ContentError("template", [Problem(_template_source(site.config, exc.filename),
                                                     exc.lineno, f"template syntax error: {exc.message}")])
         except jinja2.TemplateNotFound as exc:
-            raise ContentError("template", [Problem(page.template, 1, f"template {exc.name!r} not found "
-                                                    "in template_dirs; restore it or fix the name")])
+            folders = ", ".join(_template_source(site.config, str(f)) for f in site.config.template_dirs)
+            raise ContentError("template", [Problem(site.config.source, 1, f"template {exc.name!r} is in "
+                                                    f"none of the template folders ({folders}); restore "
+                                                    "it, or fix template_dirs")])
         except Exception as exc:  # raised while a template ran: the template's mistake, at its line
             where = _template_line(exc, site.config)
             if where is None:

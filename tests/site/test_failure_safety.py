@@ -162,6 +162,17 @@ def test_template_runtime_error_points_at_the_template_line(scratch) -> None:
     assert "internal error" not in run.err and "Traceback" not in run.err
 
 
+def test_missing_template_names_the_template_folders(scratch) -> None:
+    root = scratch({"content/a.md": article("A story")})
+    shutil.copytree(TEMPLATES, root / "templates")
+    _use_project_templates(root)
+    (root / "templates/home.html").unlink()
+    run = sitegen(root, "build")
+    assert run.code == 1
+    assert run.err.startswith("config.yaml:1: template 'home.html' is in none of the template folders "
+                              "(templates); restore it, or fix template_dirs")
+
+
 def _use_project_templates(root: Path) -> None:
     config = root / "config.yaml"
     lines = [line for line in config.read_text().splitlines() if not line.startswith(("template_dirs", "static_dir"))]
