@@ -98,7 +98,8 @@ def make_renderer(site: Site, env: jinja2.Environment | None = None) -> Callable
             return template.render(base, page=page, **page.context)
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError("template", [Problem(_template_source(site.config, exc.filename),
-                                                    exc.lineno, f"template syntax error: {exc.message}")])
+                                                    exc.lineno, f"template syntax error: {exc.message}; "
+                                                    "fix the tag on this line")])
         except jinja2.TemplateNotFound as exc:
             folders = ", ".join(_template_source(site.config, str(f)) for f in site.config.template_dirs)
             raise ContentError("template", [Problem(site.config.source, 1, f"template {exc.name!r} is in "
