@@ -265,6 +265,10 @@ class Watcher:
             watch = self._observer.schedule(self._handler, str(folder), recursive=recursive,
                                             event_filter=_EVENT_TYPES)
             self._watches[folder] = (watch, _inode(folder))
+            if recursive and self._observer.is_alive():
+                # A folder that appeared while running (data/, a restored content/): files written
+                # into it before this watch began raised no event, so build once more to see them.
+                self.collector.add([folder])
 
     def stop(self) -> None:
         """Stop the observer and wait for its threads to end."""

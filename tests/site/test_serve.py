@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -213,6 +214,19 @@ def test_template_static_and_new_data_folder_changes_rebuild(tmp_path: Path) -> 
         (root / "data/people.yaml").write_text("[]\n")
         eventually(lambda: any(r.changes and r.changes.data for r in served.reports[count:]))
         assert served.server.watcher and root / "data" in served.server.watcher.watched_sources()
+
+
+def test_a_replaced_content_folder_is_watched_again(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    with running_server(root) as served:
+        shutil.rmtree(root / "content")
+        status = eventually(lambda: (s := _status(served))["problems"] and s, what="missing folder reported")
+        assert "content" in status["problems"][0] and served.get(PATROLS_URL)[0] == 200  # last good
+        (root / "content").mkdir()
+        (root / "content/new.md").write_text(article("Back again", "2016-05-01", slug="back"))
+        eventually(lambda: served.get("/2016/05/back/")[0] == 200, what="new folder's article")
+        save(root / "content/new.md", article("Edited in the new folder", "2016-05-01", slug="back"))
+        eventually(lambda: "Edited in the new folder" in served.text("/2016/05/back/"))
 
 
 def test_editor_swap_files_and_output_churn_cause_no_rebuild(tmp_path: Path) -> None:
