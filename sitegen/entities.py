@@ -6,7 +6,7 @@ A data file maps each canonical name to its profile; every key is optional:
       description: A charity that advises British Jews on security.   # Markdown
       aliases: [CST]
       image: {src: static/cst.png, alt: The CST logo, credit: CST}
-      links: {website: https://cst.org.uk/, wikipedia: https://en.wikipedia.org/..., wikidata: Q5155278}
+      links: {website: https://cst.org.uk/, wikipedia: https://en.wikipedia.org/...}
       founded: 1994
 
 A file with any error gives no profiles at all, as a bad article gives no page.

@@ -5,9 +5,12 @@ set; without it a site on disk has no feed reader to serve anyway (README, "Feed
 """
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime, timezone
+from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from . import __version__, urls
@@ -18,25 +21,52 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NO_ARTICLES = datetime(1970, 1, 1, tzinfo=timezone.utc)  # `updated` of an empty feed, stable
 
 
+class _SharedEntry(FeedEntry):
+    """An entry whose Atom element is made once; each feed gets a copy (lxml elements have one parent)."""
+
+    _element: Any = None
+
+    def atom_entry(self, extensions: bool = True) -> Any:
+        if self._element is None:
+            self._element = super().atom_entry(extensions)
+        return copy.deepcopy(self._element)
+
+
+class _Entries(dict[Article, FeedEntry]):
+    """Each article's entry, made once and shared by every feed that carries it (most of the
+    time of a feed goes into making entries)."""
+
+    def __init__(self, site: Site) -> None:
+        super().__init__()
+        self.site = site
+
+    def __missing__(self, article: Article) -> FeedEntry:
+        entry = self[article] = _entry(self.site, article)
+        return entry
+
+
 def build_feed_files(site: Site) -> dict[str, bytes]:
     """url -> Atom XML of the site feed and every term's feed; empty without `base_url`."""
     if not site.config.base_url:
         return {}
-    files = {urls.FEED: _atom(site, site.config.title, urls.HOME, urls.FEED, site.articles)}
+    entries = _Entries(site)
+    files = {urls.FEED: _atom(site, site.config.title, urls.HOME, urls.FEED, site.articles, entries)}
     for taxonomy in site.taxonomies.values():
         for term in taxonomy.terms:
-            files[urls.term_feed_url(site.config, term)] = term_feed(site, taxonomy, term)
+            files[urls.term_feed_url(site.config, term)] = term_feed(site, taxonomy, term, entries)
     return files
 
 
-def term_feed(site: Site, taxonomy: Taxonomy, term: Term) -> bytes:
+def term_feed(site: Site, taxonomy: Taxonomy, term: Term, entries: dict[Article, FeedEntry] | None = None) -> bytes:
     """The Atom feed of the newest articles naming `term`."""
     title = f"{term.name} · {taxonomy.config.plural} · {site.config.title}"
     page_url = urls.term_url(site.config, term)
-    return _atom(site, title, page_url, urls.term_feed_url(site.config, term), term.articles)
+    return _atom(site, title, page_url, urls.term_feed_url(site.config, term), term.articles,
+                 _Entries(site) if entries is None else entries)
 
 
-def _atom(site: Site, title: str, page_url: str, feed_url: str, articles: tuple[Article, ...]) -> bytes:
+def _atom(site: Site, title: str, page_url: str, feed_url: str, articles: tuple[Article, ...],
+          entries: dict[Article, FeedEntry]) -> bytes:
     config = site.config
     feed = FeedGenerator()
     feed.id(_absolute(site, page_url))
@@ -50,12 +80,12 @@ def _atom(site: Site, title: str, page_url: str, feed_url: str, articles: tuple[
     newest = articles[: config.feed_size]
     feed.updated(newest[0].date if newest else _NO_ARTICLES)
     for article in newest:
-        _add_entry(site, feed, article)
+        feed.add_entry(entries[article], order="append")  # newest first, as given
     return feed.atom_str(pretty=True)
 
 
-def _add_entry(site: Site, feed: FeedGenerator, article: Article) -> None:
-    entry = feed.add_entry(order="append")  # newest first, as given
+def _entry(site: Site, article: Article) -> FeedEntry:
+    entry = _SharedEntry()
     url = _absolute(site, urls.article_url(article))
     entry.id(url)
     entry.title(_text(article.title))
@@ -70,6 +100,7 @@ def _add_entry(site: Site, feed: FeedGenerator, article: Article) -> None:
         for term in taxonomy.terms_of(article):
             entry.category(term=_text(term.name), label=_text(term.name),
                            scheme=_absolute(site, urls.taxonomy_url(taxonomy.config.url_prefix)))
+    return entry
 
 
 def _absolute(site: Site, url: str) -> str:

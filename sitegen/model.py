@@ -138,6 +138,9 @@ class Year:
         return sum(m.article_count for m in self.months)
 
 
+Connections = tuple[tuple[Taxonomy, tuple[tuple[Term, int], ...]], ...]
+
+
 @dataclass(frozen=True, eq=False)
 class Site:
     """Everything the pages are planned from. Read-only once built."""
@@ -147,6 +150,8 @@ class Site:
     taxonomies: Mapping[str, Taxonomy]  # by taxonomy name, in config order
     years: tuple[Year, ...]  # newest first
     related: Mapping[Article, tuple[Article, ...]] = field(default_factory=lambda: _EMPTY)
+    # term -> per taxonomy, the terms most often named in the same articles, with how many
+    connections: Mapping[Term, Connections] = field(default_factory=lambda: _EMPTY)
 
     def previous_and_next(self, index: int) -> tuple[Article | None, Article | None]:
         """The articles just older and just newer than `articles[index]`."""

@@ -8,7 +8,6 @@ from typing import Any
 from . import urls
 from .errors import Problem
 from .model import Article, Site, Taxonomy, Term
-from .taxonomy import term_connections
 from .timeline import term_timeline
 
 
@@ -112,8 +111,7 @@ def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
                        "timeline": None, "connections": []}
             shown = chunk
             if number == 1:  # the profile: its timeline and connections draw on every article
-                context.update(timeline=term_timeline(term),
-                               connections=term_connections(site, term, site.config.connection_count))
+                context.update(timeline=term_timeline(term), connections=site.connections.get(term, ()))
                 shown = term.articles
             yield Page(page_urls[number - 1], "term.html", context, tuple(a.source_file for a in shown))
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from .config import Config, TaxonomyConfig
 from .entities import EntityData
-from .model import Article, Month, Site, Taxonomy, Term, Year
+from .model import Article, Connections, Month, Site, Taxonomy, Term, Year
 from .slugs import fold_accents, name_key, slugify
 
 # Terms naming more articles than this only look at the articles nearest in time when ranking
@@ -19,13 +20,15 @@ RELATED_WINDOW = 200
 def build_site(config: Config, articles: Iterable[Article],
                entities: Mapping[str, EntityData] | None = None) -> Site:
     """The whole model: articles newest first, taxonomies (aliases merged by `entities`, the
-    data files), the archive, related articles."""
+    data files), the archive, related articles, connections between terms."""
     ordered = tuple(sorted(articles, key=lambda a: a.sort_key, reverse=True))
     entities = entities or {}
     taxonomies = {t.name: build_taxonomy(t, ordered, entities.get(t.name)) for t in config.taxonomies}
     site = Site(config, ordered, MappingProxyType(taxonomies), group_by_month(ordered))
     related = rank_related(site, config.related_count)
-    return Site(config, ordered, site.taxonomies, site.years, MappingProxyType(related))
+    connections = connect_terms(site, config.connection_count)
+    return Site(config, ordered, site.taxonomies, site.years, MappingProxyType(related),
+                MappingProxyType(connections))
 
 
 def build_taxonomy(config: TaxonomyConfig, articles: tuple[Article, ...],
@@ -109,16 +112,24 @@ def rank_related(site: Site, count: int) -> dict[Article, tuple[Article, ...]]:
     return related
 
 
-def term_connections(site: Site, term: Term, count: int) -> list[tuple[Taxonomy, list[tuple[Term, int]]]]:
-    """Per taxonomy, up to `count` other terms named most often in the same articles as `term`,
-    each with how many articles they share; taxonomies with none are left out."""
-    connections = []
+def connect_terms(site: Site, count: int) -> dict[Term, Connections]:
+    """For each term, per taxonomy, up to `count` other terms named most often in the same
+    articles as it, with how many articles they share; taxonomies with none are left out."""
+    named = {article: [t for taxonomy in site.taxonomies.values() for t in taxonomy.terms_of(article)]
+             for article in site.articles}
+    a_to_z = {term: i for taxonomy in site.taxonomies.values() for i, term in enumerate(taxonomy.terms)}
+    connections: dict[Term, Connections] = {}
     for taxonomy in site.taxonomies.values():
-        shared: Counter[Term] = Counter()
-        for article in term.articles:
-            shared.update(taxonomy.terms_of(article))
-        shared.pop(term, None)
-        top = sorted(shared, key=lambda other: (-shared[other], sort_key(other.name), other.key))[:count]
-        if top:
-            connections.append((taxonomy, [(other, shared[other]) for other in top]))
+        for term in taxonomy.terms:
+            shared: Counter[Term] = Counter()
+            for article in term.articles:
+                shared.update(named[article])
+            del shared[term]
+            by_taxonomy: dict[str, list[Term]] = defaultdict(list)
+            for other in shared:
+                by_taxonomy[other.taxonomy].append(other)
+            connections[term] = tuple(
+                (other_taxonomy, tuple((t, shared[t]) for t in heapq.nsmallest(
+                    count, by_taxonomy[name], key=lambda t: (-shared[t], a_to_z[t]))))
+                for name, other_taxonomy in site.taxonomies.items() if by_taxonomy[name])
     return connections

@@ -15,7 +15,7 @@ from .model import Site, Taxonomy, Term
 from .slugs import fold_accents, name_key
 
 _PUNCTUATION = re.compile(r"[.,'’‘\"“”()\-–—]+")
-_THE = re.compile(r"^the\s+|,?\s+the$")
+_THE = re.compile(r"^the\s+|,?\s+the$", re.IGNORECASE)
 _STOP_WORDS = {"of", "the", "and", "for", "&", "de", "in", "on"}
 
 
@@ -60,9 +60,10 @@ def likely_duplicates(taxonomy: Taxonomy) -> list[LikelyDuplicate]:
             sorted(found.items(), key=lambda item: (item[0][0].name, item[0][1].name))]
 
 
-def _loose(name: str, steps: int = len(_STEPS)) -> str:
-    for _, step in _STEPS[:steps]:
-        name = step(name)
+def _loose(name: str, steps: int = len(_STEPS), skip: int = -1) -> str:
+    for index, (_, step) in enumerate(_STEPS[:steps]):
+        if index != skip:
+            name = step(name)
     return name.strip()
 
 
@@ -71,11 +72,12 @@ def _loose_key(name: str) -> Iterable[str]:
 
 
 def _loose_reason(a: str, b: str) -> str:
+    # The reasons are the steps without which the two would still differ.
     for count in range(1, len(_STEPS) + 1):
         if _loose(a, count) == _loose(b, count):
-            changed = [reason for (reason, step), n in zip(_STEPS, range(count))
-                       if _loose(a, n + 1) != _loose(a, n) or _loose(b, n + 1) != _loose(b, n)]
-            return ", ".join(changed) or "spacing"
+            needed = [reason for index, (reason, _) in enumerate(_STEPS[:count])
+                      if _loose(a, count, skip=index) != _loose(b, count, skip=index)]
+            return ", ".join(needed) or "spacing"
     return "spelling"
 
 

@@ -5,7 +5,9 @@ import re
 from pathlib import Path
 
 import feedparser
-from conftest import BuiltSite
+
+from fixture_sites import BuiltSite
+from support import sitegen
 
 BASE = "https://example.org/archive/"
 
@@ -70,3 +72,11 @@ def test_without_base_url_there_are_no_feeds(profiles_site_offline: BuiltSite) -
     assert "application/atom+xml" not in home
     term = (profiles_site_offline.out / "people/mark-rowley/index.html").read_text(encoding="utf-8")
     assert "application/atom+xml" not in term and "Atom feed" not in term
+
+
+def test_base_url_must_be_an_absolute_web_address(scratch) -> None:
+    root = scratch({"content/a.md": "---\ntitle: A\ndate: 2015-01-01\n---\nBody.\n"}, "base_url: example.org/archive\n")
+    run = sitegen(root, "build")
+    assert run.code == 1
+    assert ("config.yaml:5: base_url 'example.org/archive/' must be an absolute web address; "
+            "e.g. base_url: https://example.org/archive/") in run.err

@@ -7,8 +7,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import BuiltSite
 
+from fixture_sites import BuiltSite
 from support import article, broken_links, html_errors, sitegen, visible_text
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -5,9 +5,9 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import BuiltSite
 from lxml import etree
 
+from fixture_sites import BuiltSite
 from sitegen.build import check_site
 from sitegen.config import load_config
 from sitegen.sitemap import build_sitemap_files
