@@ -98,7 +98,7 @@ def _entry(site: Site, article: Article) -> FeedEntry:
         entry.author({"name": _text(name)})
     for taxonomy in site.taxonomies.values():
         for term in taxonomy.terms_of(article):
-            entry.category(term=_text(term.name), label=_text(term.name),
+            entry.category(term=_text(term.name),
                            scheme=_absolute(site, urls.taxonomy_url(taxonomy.config.url_prefix)))
     return entry
 
