@@ -14,7 +14,7 @@ from typing import Any
 
 from . import urls
 from .errors import ContentError, Problem
-from .model import Article, Site
+from .model import Article, Site, Term
 from .render import iso_date, long_date
 from .search_index import BuiltIndex, IndexField, build_index
 from .search_shards import (FOLDER, SHARD_BYTES, data_file, data_url, encode_facets, iter_doc_files,
@@ -67,16 +67,23 @@ def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES) -> dict[st
                                                "run 'make build' (or 'npm ci') to install it")])
     files = {urls.static_url("lunr.min.js"): path.read_bytes()}
     index = build_site_index(site)
-    files.update(shard_files(index, split_shards(index, shard_bytes)))
+    labels = {name: taxonomy.config.plural for name, taxonomy in site.taxonomies.items()}
+    files.update(shard_files(index, split_shards(index, shard_bytes), labels))
     files[data_url("facets")] = data_file("facets", encode_facets(facet_values(site)))
-    files.update(iter_doc_files([document_entry(site, a) for a in site.articles]))
+    term_hrefs: dict[Term, str] = {}
+    files.update(iter_doc_files([document_entry(site, a, term_hrefs) for a in site.articles]))
     return files
 
 
-def document_entry(site: Site, article: Article) -> dict[str, Any]:
-    """What one search result shows; links are relative to search.html."""
-    terms = [[taxonomy.name, term.name, _href(site, urls.term_url(site.config, term))]
-             for taxonomy in site.taxonomies.values() for term in taxonomy.terms_of(article)]
+def document_entry(site: Site, article: Article, term_hrefs: dict[Term, str] | None = None) -> dict[str, Any]:
+    """What one search result shows; links are relative to search.html (`term_hrefs` caches them)."""
+    hrefs = {} if term_hrefs is None else term_hrefs
+    terms = []
+    for taxonomy in site.taxonomies.values():
+        for term in taxonomy.terms_of(article):
+            if term not in hrefs:
+                hrefs[term] = _href(site, urls.term_url(site.config, term))
+            terms.append([taxonomy.name, term.name, hrefs[term]])
     return {"title": article.title, "url": _href(site, urls.article_url(article)),
             "date": iso_date(article.date), "dateText": long_date(article.date), "source": article.source,
             "summary": article.summary, "terms": terms, "text": article.body_text}
@@ -87,11 +94,14 @@ def _href(site: Site, url: str) -> str:
 
 
 def facet_values(site: Site) -> list[dict[str, Any]]:
-    """Facets (each taxonomy, then source and year): values with ascending document numbers."""
+    """Facets (each taxonomy, then source and year): value names with ascending document numbers.
+
+    The URL names a chosen value by name (`people=Mark Rowley`), which is unique in its
+    taxonomy and stays the same across builds."""
     number = {article: n for n, article in enumerate(site.articles)}
     facets = []
     for taxonomy in site.taxonomies.values():
-        values = [(term.name, term.slug, sorted(number[a] for a in term.articles)) for term in taxonomy.terms]
+        values = [(term.name, sorted(number[a] for a in term.articles)) for term in taxonomy.terms]
         facets.append(_facet(taxonomy.name, taxonomy.config.singular, taxonomy.config.plural, values))
     by_source: dict[str, list[int]] = {}
     by_year: dict[str, list[int]] = {}
@@ -99,21 +109,22 @@ def facet_values(site: Site) -> list[dict[str, Any]]:
         if article.source:
             by_source.setdefault(article.source, []).append(n)
         by_year.setdefault(str(article.date.year), []).append(n)
-    facets.append(_facet("source", "Source", "Sources", [(s, s, d) for s, d in by_source.items()]))
-    facets.append(_facet("year", "Year", "Years", [(y, y, d) for y, d in by_year.items()]))
+    facets.append(_facet("source", "Source", "Sources", list(by_source.items())))
+    facets.append(_facet("year", "Year", "Years", list(by_year.items())))
     return facets
 
 
-def _facet(key: str, singular: str, plural: str, values: list[tuple[str, str, list[int]]]) -> dict[str, Any]:
-    values.sort(key=lambda value: (-len(value[2]), value[0]))
+def _facet(key: str, singular: str, plural: str, values: list[tuple[str, list[int]]]) -> dict[str, Any]:
+    values.sort(key=lambda value: (-len(value[1]), value[0]))
     return {"key": key, "label": singular, "plural": plural, "values": values}
 
 
 def search_file_sizes(files: Mapping[str, bytes]) -> dict[str, int]:
     """Bytes of the search data in `files`, raw and gzip, by kind (for `make bench`).
 
-    Kinds: `index` (manifest + term shards), `store` (documents), `facets`, `lunr` (lunr.js),
-    plus counts and the largest shard's gzip size, which bounds one exact-term query's download.
+    Kinds: `index` (manifest + term shards), `store` (documents), `facets`, `lexicon` (loaded
+    only by fuzzy and leading-`*` queries), `lunr` (lunr.js); plus file counts and the largest
+    shard's gzip size, which bounds what one query word adds to a download.
     """
     sizes: dict[str, int] = {"shard_count": 0, "doc_file_count": 0, "largest_shard_gzip": 0}
     for url, data in files.items():
@@ -139,4 +150,4 @@ def _kind(url: str) -> str | None:
     name = url[len(FOLDER) + 1:]
     if name.startswith("docs/"):
         return "store"
-    return "facets" if name == "facets.js" else "index"
+    return {"facets.js": "facets", "lexicon.js": "lexicon"}.get(name, "index")

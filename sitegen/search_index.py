@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+from array import array
 import math
 import re
 import unicodedata
@@ -24,7 +25,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import repeat
 from operator import mul, sub, truediv
 from typing import Any
@@ -203,12 +204,12 @@ class BuiltIndex:
     fields: tuple[IndexField, ...]
     refs: tuple[str, ...]  # document refs, in the order documents were added
     term_numbers: dict[str, int]  # term -> lunr `_index`
-    postings: list[dict[str, list[int]]]  # per field: term -> [doc, score x 1000, ...]
+    postings: list[dict[str, array[int]]]  # per field: term -> [doc, score x 1000, ...]
 
     def postings_of(self, term: str) -> list[tuple[list[int], list[int]]]:
         """Per field, the (documents, scores) of `term` (empty lists where it does not occur)."""
-        found = [by_term.get(term, []) for by_term in self.postings]
-        return [(flat[0::2], flat[1::2]) for flat in found]
+        found = [by_term.get(term, _NONE) for by_term in self.postings]
+        return [(flat[0::2].tolist(), flat[1::2].tolist()) for flat in found]
 
     def serialize(self) -> dict[str, Any]:
         """The index as lunr.py's `Index.serialize()` would write it."""
@@ -231,6 +232,7 @@ class BuiltIndex:
                 "invertedIndex": inverted, "pipeline": [FOLD_LABEL, STEMMER_LABEL]}
 
 
+_NONE = array("i")
 _SEPARATORS = "\t\n\r\f\v\xa0-"  # lunr's tokenizer splits on these and on spaces
 
 
@@ -295,48 +297,47 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-_Counted = tuple[tuple[str, ...], tuple[int, ...], int]  # one field of one document: terms, tfs, length
+_Counted = tuple[tuple[str, ...], "array[int]"]  # one field of one document: its terms and their counts
 
 
 def _build_index(fields: tuple[IndexField, ...], refs: tuple[str, ...],
                  documents: Sequence[Mapping[str, str]]) -> BuiltIndex:
     numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # first use numbers a term
     field_docs: Counter[str] = Counter()  # term -> (document, field) pairs holding it, for idf
-    counted: list[list[_Counted]] = []
-    totals = [0] * len(fields)
+    counted: list[list[_Counted]] = [[] for _ in fields]  # per field, per document
+    lengths: list[list[int]] = [[] for _ in fields]
     for document in documents:
-        per_field = []
         for f, field in enumerate(fields):
             tokens = _tokens(document.get(field.name) or "")
             counts = Counter(map(_TERMS.__getitem__, tokens))
-            length = len(tokens) - counts.pop(None, 0)
+            lengths[f].append(len(tokens) - counts.pop(None, 0))
             _consume(map(numbers.__getitem__, counts))
             field_docs.update(counts.keys())
-            totals[f] += length
-            per_field.append((tuple(counts), tuple(counts.values()), length))
-        counted.append(per_field)
-    n = len(counted)
+            counted[f].append((tuple(counts), array("I", counts.values())))
+    n = len(documents)
     idf = {t: math.log(1 + abs((n - d + 0.5) / (d + 0.5))) for t, d in field_docs.items()}
-    postings = [_score_field(f, float(field.boost), counted, totals[f] / n if n else 0.0, idf)
-                for f, field in enumerate(fields)]
+    postings = []
+    for f, field in enumerate(fields):
+        average = sum(lengths[f]) / n if n else 0.0
+        postings.append(_score_field(counted[f], lengths[f], average, float(field.boost), idf))
+        counted[f] = []  # free each field's counts once scored: peak memory matters at 100,000 articles
     return BuiltIndex(fields, refs, dict(numbers), postings)
 
 
-def _score_field(f: int, boost: float, counted: list[list[_Counted]], average: float,
-                 idf: dict[str, float]) -> dict[str, list[int]]:
+def _score_field(counted: list[_Counted], lengths: list[int], average: float, boost: float,
+                 idf: dict[str, float]) -> dict[str, "array[int]"]:
     """One field's postings, with lunr's exact floating-point steps (builder.py
     `_create_field_vectors`): idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * length / average) + tf) * boost."""
-    postings: defaultdict[str, list[int]] = defaultdict(list)
+    postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
     k1_plus_1 = K1 + 1
-    for doc, per_field in enumerate(counted):
-        terms, tfs, length = per_field[f]
+    for doc, (terms, tfs) in enumerate(counted):
         if not terms:
             continue
-        norm = K1 * (1 - B + B * (length / average))
+        norm = K1 * (1 - B + B * (lengths[doc] / average))
         raw = map(truediv, map(mul, map(idf.__getitem__, terms), map(k1_plus_1.__mul__, tfs)),
                   map(norm.__add__, tfs))
         scores = _thousandths(list(map(boost.__mul__, raw)))
-        _consume(map(list.extend, map(postings.__getitem__, terms), zip(repeat(doc), scores)))
+        _consume(map(array.extend, map(postings.__getitem__, terms), zip(repeat(doc), scores)))
     return dict(postings)
 
 

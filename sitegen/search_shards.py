@@ -4,11 +4,13 @@ Every file is one call, `sitegenSearchData("<key>", <JSON>);`, where `<key>` is 
 path under `search/` without `.js`. The browser adds them as `<script>` tags, which work from
 `file://` where fetch and XHR do not.
 
-- `manifest`: lunr fields and pipeline, the document count, and the first term of each shard.
+- `manifest`: lunr fields and pipeline, the document count, taxonomy labels, and the first term
+  of each shard.
 - `terms/N`: a contiguous range of the sorted terms with their postings. Each term is
   `[term, lunr _index, per field: [document deltas..., scores x 1000...]]`, so the browser can
   rebuild exactly the part of lunr's serialised index (inverted index and field-vector entries)
   that a query's terms touch. Term ranges make a prefix query (`pol*`) load neighbouring shards.
+- `lexicon`: every term, front-coded, for fuzzy (`~`) and leading-`*` queries.
 - `facets`: per facet (each taxonomy, source, year) its values with their documents as deltas.
 - `docs/N`: what a result shows for document N: title, link, date, source, summary, terms, text.
 """
@@ -74,25 +76,42 @@ def split_shards(index: BuiltIndex, shard_bytes: int = SHARD_BYTES) -> list[Shar
     return shards
 
 
-def shard_files(index: BuiltIndex, shards: Sequence[Shard]) -> dict[str, bytes]:
-    """url -> bytes for the manifest and every shard; a digest of the shards names the build."""
+def shard_files(index: BuiltIndex, shards: Sequence[Shard], labels: dict[str, str]) -> dict[str, bytes]:
+    """url -> bytes for the manifest, lexicon and every shard; a digest of the shards names the build.
+
+    `labels` maps each taxonomy to its plural name, for the term lines under each result."""
     digest = hashlib.sha256()
     files: dict[str, bytes] = {}
     for number, shard in enumerate(shards):
         key = f"terms/{number}"
         files[data_url(key)] = data = _script(key, shard.text)
         digest.update(data)
+    files[data_url("lexicon")] = data_file("lexicon", lexicon_text(sorted(index.term_numbers)))
     manifest = {"version": LUNR_JS_VERSION, "build": digest.hexdigest()[:12],
                 "fields": [f.name for f in index.fields], "pipeline": [FOLD_LABEL, STEMMER_LABEL],
-                "docCount": len(index.refs), "shards": [s.first_term for s in shards]}
+                "docCount": len(index.refs), "labels": labels, "shards": [s.first_term for s in shards]}
     files[data_url("manifest")] = data_file("manifest", manifest)
     return files
 
 
 def encode_facets(facets: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Facet values with their (ascending) document numbers delta-encoded."""
-    return [{**facet, "values": [[name, slug, _deltas(docs)] for name, slug, docs in facet["values"]]}
-            for facet in facets]
+    """Facet values (names, unique within a facet) with their document numbers delta-encoded."""
+    return [{**facet, "values": [[name, _deltas(docs)] for name, docs in facet["values"]]} for facet in facets]
+
+
+def lexicon_text(terms: Sequence[str]) -> str:
+    """Sorted terms front-coded, one a line: a character (48 + length of the prefix shared with
+    the line before, at most 60) and the rest of the term. Fuzzy and leading-`*` queries
+    expand against it to find their shards instead of loading all of them."""
+    lines, previous = [], ""
+    for term in terms:
+        shared = 0
+        limit = min(len(term), len(previous), 60)
+        while shared < limit and term[shared] == previous[shared]:
+            shared += 1
+        lines.append(chr(48 + shared) + term[shared:])
+        previous = term
+    return "\n".join(lines)
 
 
 def _deltas(docs: Sequence[int]) -> list[int]:

@@ -69,19 +69,21 @@
     };
   }
 
-  /* Which terms a query needs: exact terms, prefixes, or everything (fuzzy, leading *).
-   * Throws lunr.QueryParseError for a malformed query. */
+  /* Which terms a query needs: exact terms, prefixes (`pol*`), and patterns (fuzzy `~`,
+   * leading `*`) that must be expanded against the lexicon. Throws lunr.QueryParseError. */
   function planQuery(lunr, manifest, queryString) {
     var query = new lunr.Query(manifest.fields);
     new lunr.QueryParser(queryString, query).parse();
     var pipeline = lunr.Pipeline.load(manifest.pipeline);
-    var plan = { all: false, terms: [], prefixes: [], negated: query.isNegated(), clauseCount: query.clauses.length };
+    var plan = { terms: [], prefixes: [], patterns: [], negated: query.isNegated() };
     query.clauses.forEach(function (clause) {
       var terms = clause.usePipeline ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
       terms.forEach(function (term) {
         var star = term.indexOf("*");
-        if (clause.editDistance || star === 0) {
-          plan.all = true;
+        if (clause.editDistance) {
+          plan.patterns.push({ term: term, editDistance: clause.editDistance });
+        } else if (star === 0) {
+          plan.patterns.push({ term: term });
         } else if (star > 0) {
           plan.prefixes.push(term.slice(0, star));
         } else {
@@ -90,6 +92,23 @@
       });
     });
     return plan;
+  }
+
+  /* Decode the front-coded lexicon (sitegen/search_shards.py `lexicon_text`) into a TokenSet. */
+  function lexiconTokenSet(lunr, text) {
+    var terms = [], previous = "";
+    if (text) {
+      text.split("\n").forEach(function (line) {
+        previous = previous.slice(0, line.charCodeAt(0) - 48) + line.slice(1);
+        terms.push(previous);
+      });
+    }
+    return lunr.TokenSet.fromArray(terms);
+  }
+
+  /* The index terms a pattern matches, found as lunr.Index.query would find them. */
+  function expandPattern(lunr, lexicon, pattern) {
+    return lexicon.intersect(lunr.TokenSet.fromClause(pattern)).toArray();
   }
 
   /* The shard holding `term`: shard i covers terms from shards[i] up to shards[i + 1]. */
@@ -106,12 +125,10 @@
     return low;
   }
 
-  /* Numbers of the shards a plan needs, ascending. */
-  function shardsFor(manifest, plan) {
+  /* Numbers of the shards a plan needs, ascending; `lexicon` (a TokenSet of every term) is
+   * needed when the plan has patterns. */
+  function shardsFor(lunr, manifest, plan, lexicon) {
     var shards = manifest.shards, needed = new Set();
-    if (plan.all) {
-      return shards.map(function (_, i) { return i; });
-    }
     plan.terms.forEach(function (term) { needed.add(shardOf(shards, term)); });
     plan.prefixes.forEach(function (prefix) {
       // Terms are folded, so they hold no character above U+FFFF; prefix + U+FFFF ends the range.
@@ -119,6 +136,9 @@
       for (var i = shardOf(shards, prefix); i <= last; i++) {
         needed.add(i);
       }
+    });
+    plan.patterns.forEach(function (pattern) {
+      expandPattern(lunr, lexicon, pattern).forEach(function (term) { needed.add(shardOf(shards, term)); });
     });
     return Array.from(needed).sort(function (a, b) { return a - b; });
   }
@@ -184,19 +204,19 @@
         key: facet.key, label: facet.label, plural: facet.plural,
         values: facet.values.map(function (value) {
           var docs = new Set(), doc = 0;
-          value[2].forEach(function (delta) { doc += delta; docs.add(doc); });
-          return { name: value[0], slug: value[1], docs: docs };
+          value[1].forEach(function (delta) { doc += delta; docs.add(doc); });
+          return { name: value[0], docs: docs };
         })
       };
     });
   }
 
-  /* Results (document numbers, ranked) kept by every chosen facet value ({facet key: slug}). */
+  /* Results (document numbers, ranked) kept by every chosen facet value ({facet key: name}). */
   function filterByFacets(facets, refs, chosen) {
     var sets = [];
     facets.forEach(function (facet) {
       if (Object.prototype.hasOwnProperty.call(chosen, facet.key)) {
-        var value = facet.values.find(function (v) { return v.slug === chosen[facet.key]; });
+        var value = facet.values.find(function (v) { return v.name === chosen[facet.key]; });
         sets.push(value ? value.docs : new Set());
       }
     });
@@ -217,7 +237,7 @@
           }
         }
         if (count > 0) {
-          counted.push({ name: value.name, slug: value.slug, count: count });
+          counted.push({ name: value.name, count: count });
         }
       });
       counted.sort(function (a, b) { return b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0); });
@@ -285,7 +305,8 @@
 
   return {
     FOLD_LABEL: FOLD_LABEL, foldText: foldText, foldTerm: foldTerm, registerFold: registerFold,
-    makeIndexTerm: makeIndexTerm, planQuery: planQuery, shardOf: shardOf, shardsFor: shardsFor,
+    makeIndexTerm: makeIndexTerm, planQuery: planQuery, lexiconTokenSet: lexiconTokenSet,
+    expandPattern: expandPattern, shardOf: shardOf, shardsFor: shardsFor,
     buildIndex: buildIndex, decodeFacets: decodeFacets, filterByFacets: filterByFacets,
     countFacets: countFacets, markText: markText, snippet: snippet, matchedTerms: matchedTerms
   };

@@ -7,7 +7,7 @@
   "use strict";
 
   var core = window.sitegenSearchCore;
-  var PAGE_SIZE = 20, FACET_LIMIT = 8, SNIPPET_WORDS = 32, DEBOUNCE_MS = 180;
+  var PAGE_SIZE = 10, FACET_LIMIT = 8, SNIPPET_WORDS = 32, DEBOUNCE_MS = 180;
   var script = document.currentScript;
   var manifestHref = script.getAttribute("data-manifest");
   var dataRoot = manifestHref.slice(0, manifestHref.length - "manifest.js".length);
@@ -23,7 +23,7 @@
   var headerInput = document.getElementById("site-search");
 
   var received = Object.create(null), loading = Object.create(null);
-  var state = { manifest: null, facets: null, labels: {}, shards: new Map(), index: null, indexSize: -1,
+  var state = { manifest: null, facets: null, lexicon: null, shards: new Map(), index: null, indexSize: -1,
                 indexHasAll: false, indexTerm: core.makeIndexTerm(lunr), run: 0, results: [], shown: 0 };
 
   window.sitegenSearchData = function (key, data) { received[key] = data; };
@@ -56,13 +56,23 @@
     return loading[key];
   }
 
-  var ready = load("manifest").then(function (manifest) {
-    state.manifest = manifest;
-    return load("facets");
-  }).then(function (facets) {
+  var ready = load("manifest").then(function (manifest) { state.manifest = manifest; });
+  // Facets load beside the query's shards; results only wait for them when a filter is chosen.
+  var facetsReady = ready.then(function () { return load("facets"); }).then(function (facets) {
     state.facets = core.decodeFacets(facets);
-    state.facets.forEach(function (facet) { state.labels[facet.key] = facet; });
   });
+  facetsReady.catch(function () {});  // reported by the search that needs them
+
+  /* The TokenSet of every term, for fuzzy and leading-* queries (loaded once, when needed). */
+  function lexicon(plan) {
+    if (plan.patterns.length === 0) {
+      return Promise.resolve(null);
+    }
+    return load("lexicon").then(function (text) {
+      state.lexicon = state.lexicon || core.lexiconTokenSet(lunr, text);
+      return state.lexicon;
+    });
+  }
 
   /* The query and chosen facet values, from the page's URL. */
   function readUrl() {
@@ -117,7 +127,8 @@
       status.textContent = "";
       return Promise.resolve();
     }
-    var text = core.foldText(q), plan;
+    var text = core.foldText(q), plan, results;
+    var isFiltered = Object.keys(current.chosen).length > 0;
     return ready.then(function () {
       try {
         plan = core.planQuery(lunr, state.manifest, text);
@@ -127,19 +138,27 @@
         }
         throw error;
       }
-      return loadShards(core.shardsFor(state.manifest, plan)).then(function () {
+      return lexicon(plan).then(function (tokens) {
+        return loadShards(core.shardsFor(lunr, state.manifest, plan, tokens));
+      }).then(function () {
+        return isFiltered ? facetsReady : null;
+      }).then(function () {
         if (run !== state.run) {
           return;
         }
-        var results = index(plan.negated).search(text);
+        results = index(plan.negated).search(text);
         var refs = results.map(function (r) { return Number(r.ref); });
-        var kept = core.filterByFacets(state.facets, refs, current.chosen);
+        var kept = isFiltered ? core.filterByFacets(state.facets, refs, current.chosen) : refs;
         var byRef = new Map(results.map(function (r) { return [Number(r.ref), r]; }));
         state.results = kept.map(function (ref) { return byRef.get(ref); });
         state.shown = 0;
         clearResults();
         announce(state.results.length);
-        showFacets(core.countFacets(state.facets, kept, FACET_LIMIT), current.chosen);
+        facetsReady.then(function () {
+          if (run === state.run) {
+            showFacets(core.countFacets(state.facets, kept, FACET_LIMIT), current.chosen);
+          }
+        });
         return showMore(run, false);
       });
     }).catch(function (error) {
@@ -226,8 +245,7 @@
     });
     groups.forEach(function (members, key) {
       var line = item.appendChild(element("p", "result-terms"));
-      var facet = state.labels[key];
-      line.appendChild(element("span", "result-terms-label", (facet ? facet.plural : key) + ": "));
+      line.appendChild(element("span", "result-terms-label", (state.manifest.labels[key] || key) + ": "));
       members.forEach(function (term, i) {
         if (i > 0) {
           line.appendChild(document.createTextNode(", "));
@@ -260,9 +278,8 @@
     counted.forEach(function (facet) {
       var values = facet.values.slice();
       var active = chosen[facet.key];
-      if (active && !values.some(function (v) { return v.slug === active; })) {
-        var known = state.labels[facet.key].values.find(function (v) { return v.slug === active; });
-        values.unshift({ name: known ? known.name : active, slug: active, count: 0 });
+      if (active && !values.some(function (v) { return v.name === active; })) {
+        values.unshift({ name: active, count: 0 });
       }
       if (values.length === 0) {
         return;
@@ -273,23 +290,23 @@
       values.forEach(function (value) {
         var button = ul.appendChild(element("li")).appendChild(element("button", "facet-value"));
         button.type = "button";
-        button.setAttribute("aria-pressed", String(value.slug === active));
+        button.setAttribute("aria-pressed", String(value.name === active));
         button.appendChild(element("span", "facet-name", value.name));
         button.appendChild(element("span", "facet-count", String(value.count)));
         button.appendChild(element("span", "visually-hidden", value.count === 1 ? " result" : " results"));
-        button.addEventListener("click", function () { toggleFacet(facet.key, value.slug); });
+        button.addEventListener("click", function () { toggleFacet(facet.key, value.name); });
       });
     });
     facetBox.hidden = facetGroups.childNodes.length === 0;
   }
 
-  function toggleFacet(key, slug) {
+  function toggleFacet(key, name) {
     var current = readUrl();
     current.q = input.value;
-    if (current.chosen[key] === slug) {
+    if (current.chosen[key] === name) {
       delete current.chosen[key];
     } else {
-      current.chosen[key] = slug;
+      current.chosen[key] = name;
     }
     writeUrl(current.q, current.chosen, true);
     search(current).then(function () {

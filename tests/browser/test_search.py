@@ -133,3 +133,14 @@ def test_keyboard_only_search_and_live_region(search_site: Path, watched_page) -
     page.wait_for_url("**/index.html")
     assert page.get_by_role("heading", level=1).inner_text() in {SEED_TITLE, "Review of police patrols published"}
     assert watched_page.errors == []
+
+
+def test_fuzzy_and_person_filter(search_site: Path, watched_page) -> None:
+    page = watched_page.page
+    page.goto((search_site / "search.html").as_uri() + "?q=rowlay~1")  # near spelling, via the lexicon
+    assert _wait_for_results(page) == "2 results."
+    page.locator(".facet", has_text="Organisations").get_by_role("button", name="Metropolitan Police").click()
+    page.wait_for_function("document.getElementById('search-status').textContent === '1 result.'")
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["rowlay~1"], "organisations": ["Metropolitan Police"]}
+    assert page.locator(".search-result h2").inner_text() == "Rowley appointed to lead counter-terrorism policing"
+    assert watched_page.errors == []
