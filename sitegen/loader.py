@@ -50,11 +50,11 @@ def find_content_files(content_dir: Path) -> list[Path]:
 
 
 def source_of(path: Path, root: Path) -> str:
-    """The project-relative POSIX path shown to users."""
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The project-relative POSIX path shown to users (a symbolic link keeps its own name)."""
+    for candidate in (path.absolute(), path.resolve()):
+        if candidate.is_relative_to(root):
+            return candidate.relative_to(root).as_posix()
+    return path.as_posix()
 
 
 def load_articles(config: Config, paths: Iterable[Path] | None = None) -> tuple[list[Article], list[Problem]]:
@@ -129,7 +129,8 @@ def load_article(path: Path, config: Config) -> LoadResult:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return LoadResult(None, (Problem(source, 1, f"cannot read file ({exc.strerror}); check its permissions"),))
+        return LoadResult(None, (Problem(source, 1, f"cannot read file ({exc.strerror}); check that it is a "
+                                         "readable file, or remove it from content/"),))
     return parse_article(raw, source, config)
 
 

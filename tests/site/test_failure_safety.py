@@ -240,12 +240,22 @@ def test_output_under_a_file_is_a_message_not_a_traceback(scratch) -> None:
                               "where a folder is needed")
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+def test_unreadable_content_file_is_a_located_message(scratch) -> None:
+    root = scratch({"content/a.md": article("A story")})
+    (root / "content/b.md").symlink_to("/proc/self/mem")  # a file that exists but cannot be read, even by root
+    run = sitegen(root, "check")
+    assert run.code == 1
+    assert run.err.startswith("content/b.md:1: cannot read file (Input/output error); check that it is a "
+                              "readable file, or remove it from content/")
+
+
 @pytest.mark.skipif(IS_ROOT, reason="root can read and write any file, so permissions cannot fail")
 def test_permission_problems_are_messages(scratch) -> None:
     root = scratch({"content/a.md": article("A story"), "content/b.md": article("Locked story")})
     (root / "content/b.md").chmod(0)
     run = sitegen(root, "check")
-    assert "content/b.md:1: cannot read file (Permission denied); check its permissions" in run.err
+    assert "content/b.md:1: cannot read file (Permission denied); check that it is a readable file" in run.err
     (root / "content/b.md").chmod(0o644)
     (root / "out").mkdir(mode=0o555)
     run = sitegen(root, "build", "--out", str(root / "out/build"))
