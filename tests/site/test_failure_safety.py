@@ -250,6 +250,15 @@ def test_unreadable_content_file_is_a_located_message(scratch) -> None:
                               "readable file, or remove it from content/")
 
 
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux /sys")
+def test_unwritable_output_folder_is_a_message(scratch) -> None:
+    root = scratch({"content/a.md": article("A story")})
+    run = sitegen(root, "build", "--out", "/sys/sitegen-test-build")  # sysfs refuses new files, even to root
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err.startswith("error: cannot write /sys/sitegen-test-build: ")
+    assert run.err.rstrip().endswith("the previous build was left as it was")
+
+
 @pytest.mark.skipif(IS_ROOT, reason="root can read and write any file, so permissions cannot fail")
 def test_permission_problems_are_messages(scratch) -> None:
     root = scratch({"content/a.md": article("A story"), "content/b.md": article("Locked story")})
