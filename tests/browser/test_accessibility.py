@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+from axe_support import serious_violations
+
 PAGES = [
     "index.html",
     "2015/01/police-to-increase-patrols-in-jewish-communities/index.html",
@@ -26,15 +27,4 @@ CASES = [(url, "light") for url in PAGES] + [(url, "dark") for url in PAGES[:3]]
 
 @pytest.mark.parametrize("url, scheme", CASES)
 def test_no_serious_accessibility_violations(basic_site: Path, browser, url: str, scheme: str) -> None:
-    assert AXE.is_file(), "axe-core missing: run `make test` (npm ci installs it)"
-    context = browser.new_context(color_scheme=scheme)
-    try:
-        page = context.new_page()
-        page.goto((basic_site / url).as_uri())
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    finally:
-        context.close()
-    serious = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-               for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_violations(browser, (basic_site / url).as_uri(), scheme) == []
