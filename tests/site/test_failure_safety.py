@@ -85,7 +85,7 @@ def test_interrupted_build_cleans_up_and_says_so(built_archive: Path, signum: in
     root = built_archive
     before = tree_digest(root / "build")
     code, err = StoppedBuild(root).send(signum)
-    assert code == 130
+    assert code == 130, err
     assert err.strip().endswith("interrupted; the previous output was left as it was")
     assert "Traceback" not in err
     assert tree_digest(root / "build") == before and not (root / "build.staging").exists()
