@@ -4,7 +4,7 @@ For each size: a cold build (no output, no cache), a no-op rebuild, a rebuild af
 article and one after adding one. Each build runs in a child process, so CPU time and memory
 are that build's own: CPU time and the largest process's peak RSS come from `wait4`, and the
 whole process tree's memory (PSS, which counts pages shared by forked workers once) is sampled
-every 50 ms. Prints a table and writes JSON to bench/results/.
+every 200 ms. Prints a table and writes JSON to bench/results/.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class Run:
 class TreeMemory(threading.Thread):
     """Samples the summed PSS of a process and its descendants until stopped."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak_kb = pid, interval, 0
         self.done = threading.Event()

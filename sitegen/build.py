@@ -160,6 +160,7 @@ class _Run:
             self.write(plan, previous, state, prepare_staging(config.output_dir))
         except BaseException:
             discard_staging(config.output_dir)
+            recover(config.output_dir)  # a commit cut short by an error is rolled back at once
             raise
         self.lap("write")
         self.save(plan, state, articles)
@@ -263,7 +264,7 @@ class _Run:
             url = pages[index].url
             state.outputs[url] = previous.outputs[url]
             state.pages[url] = (fingerprints[index], self.carry_reads(previous, previous.pages[url][1], state))
-        staged.extend(self.stage_extras(extras, previous, state, staging))
+        staged.extend(self.stage_extras(extras, previous, state, staging, damaged))
         self.commit(previous, state, staging, staged)
 
     def dirty_pages(self, plan: Plan, previous: BuildState, fingerprints: list[bytes], damaged: set[str]) -> list[int]:
@@ -331,7 +332,7 @@ class _Run:
         return extras
 
     def stage_extras(self, extras: dict[str, dict[str, bytes] | None], previous: BuildState,
-                     state: BuildState, staging: Path) -> list[str]:
+                     state: BuildState, staging: Path, damaged: set[str]) -> list[str]:
         """Stage the extra files that changed; pages win over extras, search over static."""
         staged, made = [], set()
         taken = set(state.pages)
@@ -347,7 +348,7 @@ class _Run:
                     continue
                 data = files[url]
                 digest = store.digest_bytes(data)
-                before = previous.outputs.get(url)
+                before = previous.outputs.get(url) if url not in damaged else None
                 if before is not None and before.digest == digest:
                     state.outputs[url] = before
                 elif before is None and same_bytes(self.config.output_dir / url, data):

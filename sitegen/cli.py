@@ -43,6 +43,9 @@ def make_parser() -> argparse.ArgumentParser:
         command.add_argument("--quiet", "-q", action="store_true", help="print problems only")
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                              help="show full tracebacks for internal errors")
+        if name == "build":
+            command.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                                 help="processes to render with (default: one per core)")
     _add_serve_parser(commands)
     _add_terms_parser(commands)
     _add_import_parser(commands)
@@ -70,6 +73,12 @@ def _add_import_parser(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--review", action="store_true", help="show the tags proposed for each article")
     command.add_argument("--update", action="store_true",
                          help="rewrite earlier imports of the same text (never files edited since)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more, e.g. --jobs 2")
+    return int(text)
 
 
 def _iso_date(text: str) -> date:
@@ -144,7 +153,7 @@ def _progress(done: int, total: int) -> None:
 
 def _command_build(args: argparse.Namespace) -> int:
     config = read_config(args)
-    result = build(config, keep_going=args.keep_going, progress=None if args.quiet else _progress)
+    result = build(config, keep_going=args.keep_going, progress=None if args.quiet else _progress, jobs=args.jobs)
     _report(result, args)
     if not args.quiet:
         write = result.write

@@ -100,7 +100,7 @@ def stage_executor(jobs: int, shared_value: Any, chunk_count: int,
 
 def chunked(items: Sequence[T], jobs: int, *, smallest: int = 1, per_job: int = 4) -> list[Sequence[T]]:
     """`items` cut into about `per_job` chunks per job (so a slow chunk does not idle the
-    others), none smaller than `smallest` items."""
+    others) of at least `smallest` items (but the last)."""
     if not items:
         return []
     size = max(smallest, -(-len(items) // (jobs * per_job)))

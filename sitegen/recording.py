@@ -34,6 +34,8 @@ class Recorder:
         self.log = log
         self.reads: set[tuple[Any, Attribute]] = set()
         self.opaque: str | None = None
+        self._inside: dict[int, tuple[Any, tuple[Any, ...]]] = {}  # id -> (object, models inside)
+        self._watched_functions: dict[Callable[..., Any], Callable[..., Any]] = {}  # of modules
         self._hook_lookups(env)
         self._hook_callables(env)
 
@@ -55,12 +57,17 @@ class Recorder:
         getattr_, getitem = env.getattr, env.getitem
         reads = self.reads_of
 
+        watched = self._watched_functions
+
         def recording_getattr(obj: Any, attribute: str) -> Any:
-            value = getattr_(obj, attribute)
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                return getattr_(obj, attribute)  # Jinja's fallbacks: an item, or undefined
             if type(obj) in IDENTITIES:
                 reads().add((obj, attribute))
             elif type(obj) is types.ModuleType and callable(value) and not isinstance(value, type):
-                value = self._watched(value)
+                value = watched.get(value) or watched.setdefault(value, self._watched(value))
             return value
 
         def recording_getitem(obj: Any, argument: Any) -> Any:
@@ -125,27 +132,35 @@ class Recorder:
         if isinstance(value, Mapping):
             return {k: self.view(v) for k, v in value.items()} if _holds_model(value.values()) else value
         if is_dataclass(value) and not isinstance(value, type):
-            self.note_whole(value)
+            self.reads.update((inner, WHOLE) for inner in self._models_inside(value))
         elif isinstance(value, Iterator):
             self.opaque = f"an iterator ({kind.__name__}) passed to a template function"
         return value
 
-    def note_whole(self, value: Any, depth: int = 0) -> None:
-        """Record a whole read of each model object inside `value` (a frozen dataclass, say)."""
-        kind = type(value)
-        if kind in _ATOMS or depth > 8:
-            return
-        if kind in IDENTITIES:
-            self.reads.add((value, WHOLE))
-        elif isinstance(value, tuple | list | set | frozenset):
-            for item in value:
-                self.note_whole(item, depth + 1)
-        elif isinstance(value, Mapping):
-            for item in value.items():
-                self.note_whole(item, depth + 1)
-        elif is_dataclass(value) and not isinstance(value, type):
-            for field in fields(value):
-                self.note_whole(getattr(value, field.name), depth + 1)
+    def _models_inside(self, value: Any) -> tuple[Any, ...]:
+        """The model objects inside a dataclass handed to a function (worked out once each:
+        the same config or pagination is handed over again and again)."""
+        found = self._inside.get(id(value))
+        if found is None:
+            found = self._inside[id(value)] = (value, tuple(_find_models(value)))
+        return found[1]
+
+
+def _find_models(value: Any, depth: int = 0) -> Iterator[Any]:
+    kind = type(value)
+    if kind in _ATOMS or depth > 8:
+        return
+    if kind in IDENTITIES:
+        yield value
+    elif isinstance(value, tuple | list | set | frozenset):
+        for item in value:
+            yield from _find_models(item, depth + 1)
+    elif isinstance(value, Mapping):
+        for item in value.items():
+            yield from _find_models(item, depth + 1)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for field in fields(value):
+            yield from _find_models(getattr(value, field.name), depth + 1)
 
 
 def _holds_model(items: Any, depth: int = 0) -> bool:

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import repeat
-from operator import mul, sub, truediv
+from operator import mul, sub
 from typing import Any
 
 from lunr.builder import Builder
@@ -249,16 +249,36 @@ def analyse(token: str) -> str | None:
 _LUNR_TRIMMER = re.compile(r"^\W*?([^\W]+)\W*?$")
 
 
-class _TermCache(dict[str, str | None]):
-    """token -> `analyse(token)`, computed on first use (the pipeline is a pure function)."""
+class _TermIds(dict[str, int]):
+    """token -> id of its index term (-1 when the pipeline drops it), analysed on first use.
 
-    def __missing__(self, token: str) -> str | None:
-        term = self[token] = analyse(token)
-        return term
+    Ids are small ints, so the per-token work after this lookup indexes lists and int-keyed
+    dicts rather than hashing and comparing strings. The pipeline is a pure function of the
+    token, so the cache stays valid between builds.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terms: list[str] = []  # id -> term
+        self.ids: dict[str, int] = {}  # term -> id
+
+    def __missing__(self, token: str) -> int:
+        term = analyse(token)
+        number = -1 if term is None else self.ids.setdefault(term, len(self.terms))
+        if number == len(self.terms):
+            self.terms.append(term)  # type: ignore[arg-type]
+        self[token] = number
+        return number
+
+    def reset(self) -> None:
+        """Forget every token and term."""
+        self.clear()
+        self.terms.clear()
+        self.ids.clear()
 
 
-_TERMS = _TermCache()
-_TERMS_LIMIT = 2_000_000  # distinct tokens kept between builds (a long `serve` session)
+_TERM_IDS = _TermIds()
+_TERM_IDS_LIMIT = 2_000_000  # distinct tokens kept between builds (a long `serve` session)
 _consume = deque(maxlen=0).extend  # run an iterator of C calls without a Python loop
 
 
@@ -279,8 +299,8 @@ def build_index(fields: Sequence[IndexField], refs: Sequence[str],
     documents and fields. Visiting documents, fields and tokens in lunr's order gives the
     same term numbers.
     """
-    if len(_TERMS) > _TERMS_LIMIT:
-        _TERMS.clear()
+    if len(_TERM_IDS) > _TERM_IDS_LIMIT:
+        _TERM_IDS.reset()
     with _no_gc():
         return _build_index(tuple(fields), tuple(refs), documents)
 
@@ -297,61 +317,68 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-_Counted = tuple[tuple[str, ...], "array[int]"]  # one field of one document: its terms and their counts
+_Counted = tuple[tuple[int, ...], "array[int]"]  # one field of one document: its term ids and their counts
 
 
 def _build_index(fields: tuple[IndexField, ...], refs: tuple[str, ...],
                  documents: Sequence[Mapping[str, str]]) -> BuiltIndex:
-    numbers: defaultdict[str, int] = defaultdict(itertools.count().__next__)  # first use numbers a term
-    field_docs: Counter[str] = Counter()  # term -> (document, field) pairs holding it, for idf
+    term_id = _TERM_IDS.__getitem__
+    numbers: defaultdict[int, int] = defaultdict(itertools.count().__next__)  # term id -> lunr number, by first use
+    field_docs: Counter[int] = Counter()  # term id -> (document, field) pairs holding it, for idf
     counted: list[list[_Counted]] = [[] for _ in fields]  # per field, per document
     lengths: list[list[int]] = [[] for _ in fields]
     for document in documents:
         for f, field in enumerate(fields):
             tokens = _tokens(document.get(field.name) or "")
-            counts = Counter(map(_TERMS.__getitem__, tokens))
-            lengths[f].append(len(tokens) - counts.pop(None, 0))
+            counts = Counter(map(term_id, tokens))
+            lengths[f].append(len(tokens) - counts.pop(-1, 0))
             _consume(map(numbers.__getitem__, counts))
             field_docs.update(counts.keys())
             counted[f].append((tuple(counts), array("I", counts.values())))
     n = len(documents)
-    idf = {t: math.log(1 + abs((n - d + 0.5) / (d + 0.5))) for t, d in field_docs.items()}
+    idf = [0.0] * len(_TERM_IDS.terms)
+    for term, d in field_docs.items():
+        idf[term] = math.log(1 + abs((n - d + 0.5) / (d + 0.5)))
     postings = []
+    terms = _TERM_IDS.terms
     for f, field in enumerate(fields):
         average = sum(lengths[f]) / n if n else 0.0
-        postings.append(_score_field(counted[f], lengths[f], average, float(field.boost), idf))
+        by_id = _score_field(counted[f], lengths[f], average, float(field.boost), idf)
+        postings.append({terms[term]: flat for term, flat in by_id.items()})
         counted[f] = []  # free each field's counts once scored: peak memory matters at 100,000 articles
-    return BuiltIndex(fields, refs, dict(numbers), postings)
+    return BuiltIndex(fields, refs, {terms[term]: number for term, number in numbers.items()}, postings)
 
 
 def _score_field(counted: list[_Counted], lengths: list[int], average: float, boost: float,
-                 idf: dict[str, float]) -> dict[str, "array[int]"]:
-    """One field's postings, with lunr's exact floating-point steps (builder.py
-    `_create_field_vectors`): idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * length / average) + tf) * boost."""
-    postings: defaultdict[str, array[int]] = defaultdict(partial(array, "i"))
-    k1_plus_1 = K1 + 1
+                 idf: list[float]) -> dict[int, "array[int]"]:
+    """One field's postings by term id: [doc, score x 1000, ...], scores as lunr computes them."""
+    postings: defaultdict[int, array[int]] = defaultdict(partial(array, "i"))
+    scale = 1000.0 * boost
     for doc, (terms, tfs) in enumerate(counted):
         if not terms:
             continue
         norm = K1 * (1 - B + B * (lengths[doc] / average))
-        raw = map(truediv, map(mul, map(idf.__getitem__, terms), map(k1_plus_1.__mul__, tfs)),
-                  map(norm.__add__, tfs))
-        scores = _thousandths(list(map(boost.__mul__, raw)))
+        # BM25 x boost x 1000 per distinct term frequency, so each posting costs one multiply.
+        by_tf = {tf: (K1 + 1) * tf * scale / (norm + tf) for tf in set(tfs)}
+        scaled = list(map(mul, map(idf.__getitem__, terms), map(by_tf.__getitem__, tfs)))
+        scores = list(map(round, scaled))
+        if max(map(abs, map(sub, scaled, scores)), default=0.0) >= 0.4999:
+            scores = exact_thousandths(terms, tfs, norm, boost, idf)
         _consume(map(array.extend, map(postings.__getitem__, terms), zip(repeat(doc), scores)))
-    return dict(postings)
+    return postings
 
 
-def _thousandths(scores: list[float]) -> list[int]:
-    """`round(round(s, 3) * 1000)` for each score: k such that k / 1000 == round(s, 3).
+def exact_thousandths(terms: Sequence[int], tfs: Sequence[int], norm: float, boost: float,
+                      idf: Sequence[float]) -> list[int]:
+    """Scores x 1000 with lunr's exact floating-point steps (builder.py `_create_field_vectors`):
+    round(idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * length / average) + tf) * boost, 3) * 1000.
 
-    `round(s, 3)` rounds the exact binary value, and is slow. `round(s * 1000)` is the same
-    unless s * 1000 lies within rounding error of a half; such lists take the slow path.
+    `_score_field` multiplies in another order, which can differ from this in the last bits;
+    rounding to thousandths hides that unless a score lies within 0.0001 of a half-thousandth,
+    and then this path runs instead.
     """
-    scaled = list(map(1000.0.__mul__, scores))
-    fast = list(map(round, scaled))
-    if max(map(abs, map(sub, scaled, fast)), default=0.0) < 0.4999:
-        return fast
-    return [round(round(s, 3) * 1000) for s in scores]
+    return [round(round(idf[t] * ((K1 + 1) * tf) / (norm + tf) * boost, 3) * 1000) for t, tf in zip(terms, tfs)]
+
 
 def lunr_builder(fields: Sequence[IndexField]) -> Builder:
     """Plain lunr.py configured like `build_index`: the reference it must equal."""

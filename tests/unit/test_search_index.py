@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 
 import pytest
 
-from sitegen.search_index import IndexField, build_index, fold_term, lunr_builder, stem, _thousandths
+from sitegen.search_index import (K1, B, IndexField, _score_field, build_index, exact_thousandths, fold_term,
+                                  lunr_builder, stem)
 from sitegen.search_shards import data_file, split_shards
 
 FIELDS = (IndexField("title", 10), IndexField("people", 5), IndexField("summary", 2), IndexField("body"),
@@ -76,14 +78,26 @@ def test_stem_matches_lunr_js(word: str, expected: str) -> None:
     assert stem(word) == expected
 
 
-def test_thousandths_are_exact_even_next_to_a_half() -> None:
-    rng = random.Random(5)
-    scores = [rng.uniform(0, 50) for _ in range(2000)]
-    scores += [0.0005, 1.2345, 2.0005, 0.1235, 7.9995, 1e-9, 0.0]
-    for batch in (scores, scores[:10], scores[-7:]):
-        got = _thousandths(batch)
-        assert got == [round(round(s, 3) * 1000) for s in batch]
-        assert all(k / 1000 == round(s, 3) for k, s in zip(got, batch))
+def test_scores_next_to_a_half_thousandth_round_as_lunr_rounds() -> None:
+    # Find the idf where lunr's score flips from 0.123 to 0.124, then check 200 idf values
+    # around it, one bit apart: there the fast multiply order is closest to rounding the
+    # other way, and _score_field must fall back to lunr's order.
+    from array import array
+    length, average, boost = 7, 5.0, 10.0
+    norm = K1 * (1 - B + B * (length / average))
+    exact = lambda idf: exact_thousandths((0,), (1,), norm, boost, [idf])[0]  # noqa: E731
+    low, high = (x / ((K1 + 1) / (norm + 1) * boost) for x in (0.1234, 0.1236))
+    assert (exact(low), exact(high)) == (123, 124)
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (middle, high) if exact(middle) == 123 else (low, middle)
+    idf = low
+    for _ in range(100):
+        idf = math.nextafter(idf, 0.0)
+    for _ in range(200):
+        idf = math.nextafter(idf, 1.0)
+        postings = _score_field([((0,), array("I", [1]))], [length], average, boost, [idf])
+        assert list(postings[0]) == [0, exact(idf)]
 
 
 def test_shards_cut_sorted_terms_into_contiguous_ranges() -> None:

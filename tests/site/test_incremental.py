@@ -1,0 +1,169 @@
+"""Incremental builds: the cache never changes what is built, and a rebuild does only what changed.
+
+Each edit is applied to a built project; the rebuilt output must equal, byte for byte, a build
+of the same files in a fresh folder with no cache and no previous output.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bench.generate import add_article, edit_article, generate_archive
+from sitegen.build import build
+from sitegen.config import load_config
+from support import FIXTURES, TEMPLATES, article, sitegen, tree_digest
+
+
+def _copy_fixture(name: str, root: Path) -> Path:
+    shutil.copytree(FIXTURES / "sites" / name, root)
+    config = root / "config.yaml"
+    config.write_text(config.read_text().replace("../../../../templates", TEMPLATES.as_posix()))
+    return root
+
+
+def _cold_build(root: Path, twin: Path) -> dict[str, str]:
+    """The output of the project at `root` built from scratch in `twin`."""
+    shutil.copytree(root, twin, ignore=shutil.ignore_patterns("build", "build.*", ".build.*", ".sitegen-cache"))
+    assert sitegen(twin, "build").code == 0
+    return tree_digest(twin / "build")
+
+
+def _rewrite(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _first_article(root: Path) -> Path:
+    return sorted((root / "content").rglob("*.md"))[0]
+
+
+def _override_template(root: Path, name: str, old: str, new: str) -> None:
+    overrides = root / "overrides"
+    overrides.mkdir(exist_ok=True)
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    assert old in text
+    (overrides / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "body": lambda root: edit_article(root),
+    "title": lambda root: _rewrite(_first_article(root), 'title: "', 'title: "Corrected '),
+    "terms": lambda root: _rewrite(_first_article(root), "topics:\n", "topics:\n  - A brand new topic\n"),
+    "add": lambda root: add_article(root),
+    "delete": lambda root: _first_article(root).unlink(),
+    "config": lambda root: _rewrite(root / "config.yaml", "title: ", "title: Renamed "),
+    "template": lambda root: _override_template(root, "article.html", "<h1>", "<h1 class=\"headline\">"),
+}
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """A built 40-article generated archive whose templates can be overridden."""
+    root = tmp_path / "site"
+    generate_archive(root, 40, seed=3)
+    config = root / "config.yaml"
+    config.write_text(config.read_text().replace("template_dirs: [", "template_dirs: [overrides, ")
+                      + "page_size: 3\nbase_url: https://example.org/news/\n")
+    assert sitegen(root, "build").code == 0
+    return root
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_rebuild_after_an_edit_equals_a_cold_build(archive: Path, tmp_path: Path, edit: str) -> None:
+    EDITS[edit](archive)
+    run = sitegen(archive, "build")
+    assert run.code == 0, run.err
+    assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
+
+
+def test_rebuilds_of_profiles_and_data_files_equal_cold_builds(tmp_path: Path) -> None:
+    root = _copy_fixture("profiles", tmp_path / "site")
+    assert sitegen(root, "build").code == 0
+    steps = [lambda: _rewrite(root / "data/people.yaml", "Politician; Home Secretary.", "Prime Minister."),
+             lambda: _rewrite(root / "data/organisations.yaml", "aliases: [CST]", "aliases: [CST, The Trust]"),
+             lambda: _rewrite(_first_article(root), "title: ", "title: Updated "),
+             lambda: (root / "data/people.yaml").unlink()]
+    for number, step in enumerate(steps):
+        step()
+        assert sitegen(root, "build").code == 0
+        assert tree_digest(root / "build") == _cold_build(root, tmp_path / f"twin{number}"), f"step {number}"
+
+
+def test_editing_one_body_renders_one_page_and_rewrites_only_changed_files(archive: Path) -> None:
+    config = load_config(archive)
+    before = {p: p.stat() for p in (archive / "build").rglob("*") if p.is_file()}
+    edited = edit_article(archive)
+    result = build(config)
+    assert result.rendered_count == 1
+    changed = {p for p, stat in before.items() if p.stat().st_mtime_ns != stat.st_mtime_ns}
+    article_page = next(p for p in changed if p.name == "index.html")
+    assert "This article was corrected" in article_page.read_text()
+    assert edited.stem.rsplit("-", 1)[0][:20] in article_page.parent.name
+    assert all(p.name == "index.html" and p == article_page or "search" in p.parts for p in changed)
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(archive: Path) -> None:
+    stats = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (archive / "build").rglob("*") if p.is_file()}
+    run = sitegen(archive, "build")
+    assert run.code == 0 and ", 0 changed)" in run.out
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (archive / "build").rglob("*") if p.is_file()} == stats
+
+
+def test_a_rebuild_with_nothing_changed_reports_the_same_warnings(scratch) -> None:
+    root = scratch({"content/a.md": article("A story", slug="Not Clean")})
+    first = sitegen(root, "build")
+    second = sitegen(root, "build")
+    assert "warning: slug 'Not Clean' is not a clean URL segment" in first.err
+    assert second.err == first.err and second.code == first.code == 0
+
+
+def test_damaged_or_deleted_output_files_are_restored(archive: Path, tmp_path: Path) -> None:
+    (archive / "build/archive/index.html").unlink()
+    (archive / "build/search.html").write_text("vandalised")
+    shutil.rmtree(archive / "build/static")
+    assert sitegen(archive, "build").code == 0
+    assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
+
+
+def test_a_change_that_keeps_size_and_mtime_is_still_seen(archive: Path) -> None:
+    path = _first_article(archive)
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    title_line = next(line for line in text.splitlines() if line.startswith("title: "))
+    swapped = title_line.replace(title_line[8], "Z" if title_line[8] != "Z" else "Y", 1)
+    path.write_text(text.replace(title_line, swapped, 1), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as if saved within the same clock tick
+    assert path.stat().st_size == stat.st_size
+    assert sitegen(archive, "build").code == 0
+    assert swapped[8:].strip('"') in (archive / "build/index.html").read_text() or \
+        any(swapped[8:].strip('"')[:20] in p.read_text() for p in (archive / "build").rglob("index.html"))
+
+
+def test_a_damaged_cache_only_costs_time(archive: Path, tmp_path: Path) -> None:
+    for path in (archive / ".sitegen-cache").rglob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    edit_article(archive)
+    assert sitegen(archive, "build").code == 0
+    assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
+
+
+def test_one_job_and_many_jobs_build_the_same_site(archive: Path, tmp_path: Path) -> None:
+    twin = tmp_path / "twin"
+    shutil.copytree(archive, twin, ignore=shutil.ignore_patterns("build", ".sitegen-cache"))
+    assert sitegen(twin, "build", "--jobs", "1").code == 0
+    assert tree_digest(twin / "build") == tree_digest(archive / "build")
+
+
+def test_a_template_error_in_a_worker_is_reported_and_build_is_kept(archive: Path) -> None:
+    before = tree_digest(archive / "build")
+    _override_template(archive, "article.html", "<h1>", "<h1>{{ article.no_such_field }}")
+    run = sitegen(archive, "build", "--jobs", "2")
+    assert run.code == 1
+    assert "template error while rendering" in run.err and "no_such_field" in run.err
+    assert tree_digest(archive / "build") == before
+    assert not (archive / "build.staging").exists()

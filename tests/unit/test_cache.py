@@ -1,0 +1,198 @@
+"""The cache's parts: descriptions and digests, read recording, article store, input scan,
+the in-place commit and its rollback, and the parallel stage helpers."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+
+from sitegen import cache as store
+from sitegen.build import Plan, check_site
+from sitegen.config import load_config
+from sitegen.fingerprints import Opaque, ReadLog, changed_reads, describe, digest_of
+from sitegen.output import commit_patch, recover, stage_file
+from sitegen.parallel import InlineExecutor, chunked, shared, stage_executor
+from sitegen.recording import Recorder
+from sitegen.render import make_environment
+from support import article, make_site
+
+
+def _plan(root: Path) -> Plan:
+    return check_site(load_config(root))
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Plan:
+    root = make_site(tmp_path / "site", {
+        "content/a.md": article("Alpha story", "2015-01-02", people=["Ann Smith", "Bob Jones"], topics=["Floods"]),
+        "content/b.md": article("Beta story", "2015-02-03", people=["Ann Smith"], topics=["Floods"]),
+    })
+    return _plan(root)
+
+
+def test_model_objects_are_described_by_identity_and_values_by_content(plan: Plan) -> None:
+    site = plan.site
+    first = site.articles[0]
+    assert describe(first) == ("@", "article", first.source_file)
+    assert describe([first, 3, "x"]) == (("@", "article", first.source_file), 3, "x")
+    assert describe(Markup("<b>")) != describe("<b>")  # one is shown as markup, the other escaped
+    assert digest_of(describe(first.date)) == digest_of(describe(first.date))
+    with pytest.raises(Opaque):
+        describe(lambda: None)
+
+
+def _render(plan: Plan, source: str, **context: object) -> tuple[str, set[tuple]]:
+    env = make_environment(plan.site.config)
+    recorder = Recorder(env, ReadLog(plan.site.config))
+    recorder.start()
+    text = env.from_string(source).render(site=plan.site, config=plan.site.config, **context)
+    reads = recorder.finish()
+    return text, {read for read, _ in reads} if reads is not None else None
+
+
+def test_template_reads_are_recorded_per_attribute(plan: Plan) -> None:
+    first = plan.site.articles[0]
+    text, reads = _render(plan, "{{ article.title }} {{ article.date.year }}", article=first)
+    assert text == f"{first.title} {first.date.year}"
+    assert reads == {("article", first.source_file, "title"), ("article", first.source_file, "date")}
+
+
+def test_functions_called_from_templates_record_what_they_read(plan: Plan) -> None:
+    people = plan.site.taxonomies["people"]
+    first = plan.site.articles[0]
+    source = "{% for t in terms|groupby_initial %}{{ t[0] }}{% endfor %}|{{ names(taxonomy, article) }}"
+    env_names = lambda taxonomy, article: ",".join(t.name for t in taxonomy.terms_of(article))  # noqa: E731
+    env = make_environment(plan.site.config)
+    env.globals["names"] = env_names
+    recorder = Recorder(env, ReadLog(plan.site.config))
+    recorder.start()
+    text = env.from_string(source).render(terms=people.terms, taxonomy=people, article=first)
+    reads = {read for read, _ in recorder.finish()}
+    assert text.endswith("|Ann Smith")
+    assert ("term", "people", people.terms[0].key, "name") in reads  # read inside groupby_initial
+    # terms_of looked up this article's names only, not the whole index of people
+    assert ("taxonomy", "people", ("[]", "by_key", "ann smith")) in reads
+    assert ("taxonomy", "people", "by_key") not in reads
+
+
+def test_an_iterator_handed_to_a_function_makes_the_page_opaque(plan: Plan) -> None:
+    env = make_environment(plan.site.config)
+    env.filters["count_them"] = lambda items: sum(1 for _ in items)
+    recorder = Recorder(env, ReadLog(plan.site.config))
+    recorder.start()
+    env.from_string("{{ articles|map(attribute='title')|count_them }}").render(articles=plan.site.articles)
+    assert recorder.finish() is None
+
+
+def test_changed_reads_finds_exactly_what_differs(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", {"content/a.md": article("Alpha", "2015-01-02", topics=["Floods"]),
+                                         "content/b.md": article("Beta", "2015-02-03", topics=["Floods"])})
+    before = _plan(root)
+    log = ReadLog(before.site.config)
+    a, b = before.site.articles[1], before.site.articles[0]
+    term = before.site.taxonomies["topics"].terms[0]
+    recorded = [log.entry(a, "title"), log.entry(b, "title"), log.entry(term, "article_count")]
+    (root / "content/b.md").write_text(article("Beta, corrected", "2015-02-03", topics=["Floods"]))
+    after = _plan(root)
+    changed = changed_reads(recorded, after.site, ReadLog(after.site.config), {a.source_file})
+    assert changed == {("article", b.source_file, "title")}
+
+
+def test_article_cache_round_trip_and_a_new_fingerprint_starts_empty(plan: Plan, tmp_path: Path) -> None:
+    config = plan.site.config
+    cache = store.ArticleCache(config, "print-1")
+    cache.load()
+    from sitegen.loader import LoadResult
+    result = LoadResult(plan.site.articles[0], ())
+    cache.put("content/a.md", "abc", result)
+    cache.save()
+    store.ArticleCache._memory.clear()  # as a new process would see it
+    again = store.ArticleCache(config, "print-1")
+    again.load()
+    assert again.get("content/a.md", "abc")[1].article.title == plan.site.articles[0].title
+    assert again.get("content/a.md", "other") is None
+    changed = store.ArticleCache(config, "print-2")
+    changed.load()
+    assert changed.get("content/a.md", None) is None
+
+
+def test_scan_trusts_a_stat_only_when_the_file_is_older_than_the_last_scan(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", {"content/a.md": article("Alpha")})
+    config = load_config(root)
+    first = store.scan_inputs(config, {}, 0)
+    path = str(root / "content/a.md")
+    assert first[path] is None  # a content file is hashed by the loader, not the scan
+    known = {p: s or store.hash_file(Path(p)) for p, s in first.items()}
+    just_now = store.now_ns()
+    assert store.scan_inputs(config, known, just_now)[path] is None  # too fresh to trust
+    assert store.scan_inputs(config, known, just_now + 10 * store.RACY_NS)[path] == known[path]
+
+
+def _site_folder(root: Path, files: dict[str, str]) -> dict[str, str]:
+    for url, text in files.items():
+        (root / url).parent.mkdir(parents=True, exist_ok=True)
+        (root / url).write_text(text)
+    return {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*") if p.is_file()}
+
+
+def test_patch_commit_replaces_adds_and_removes_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    _site_folder(out, {"index.html": "old home", "a/index.html": "old a", "gone/index.html": "bye"})
+    staging = tmp_path / "build.staging"
+    staging.mkdir()
+    made: set[str] = set()
+    for url, text in {"index.html": "new home", "b/index.html": "new b"}.items():
+        stage_file(staging, url, text.encode(), made)
+    commit_patch(out, staging, ["index.html", "b/index.html"], ["gone/index.html"])
+    assert {p.relative_to(out).as_posix(): p.read_text() for p in out.rglob("*") if p.is_file()} == \
+        {"index.html": "new home", "a/index.html": "old a", "b/index.html": "new b"}
+    assert not (out / "gone").exists() and not staging.exists()
+
+
+def test_a_patch_commit_cut_short_is_rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "build"
+    before = _site_folder(out, {"index.html": "old home", "a/index.html": "old a", "gone/index.html": "bye"})
+    staging = tmp_path / "build.staging"
+    staging.mkdir()
+    made: set[str] = set()
+    for url in ("index.html", "a/index.html", "b/index.html"):
+        stage_file(staging, url, b"new", made)
+    real_replace, calls = os.replace, []
+
+    def crash_on_third(source: object, target: object) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # as if killed here
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        commit_patch(out, staging, ["index.html", "a/index.html", "b/index.html"], ["gone/index.html"])
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (out / "index.html").read_text() == "new"  # half done...
+    recover(out)  # ...until the next build starts
+    assert {p.relative_to(out).as_posix(): p.read_text() for p in out.rglob("*") if p.is_file()} == before
+    assert not (tmp_path / "build.backup").exists() and not (tmp_path / ".build.journal").exists()
+
+
+def test_stage_file_refuses_paths_that_leave_the_folder(tmp_path: Path) -> None:
+    for url in ("../x.html", "a/../../x.html", "/etc/x", "a//b.html", "a\\b.html", ""):
+        with pytest.raises(Exception, match="refusing to write"):
+            stage_file(tmp_path, url, b"x", set())
+
+
+def _sum_with_shared(numbers: list[int]) -> int:
+    return sum(numbers) + shared()
+
+
+def test_stages_share_one_value_with_every_worker() -> None:
+    chunks = chunked(list(range(100)), jobs=2, smallest=10)
+    assert [n for chunk in chunks for n in chunk] == list(range(100))
+    assert all(len(chunk) >= 10 for chunk in chunks[:-1])
+    for jobs in (1, 2):
+        with stage_executor(jobs, 1000, len(chunks)) as executor:
+            assert isinstance(executor, InlineExecutor) == (jobs == 1)
+            totals = [f.result() for f in [executor.submit(_sum_with_shared, c) for c in chunks]]
+        assert sum(totals) == sum(range(100)) + 1000 * len(chunks)
