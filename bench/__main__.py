@@ -107,6 +107,21 @@ def run_build(size: int, scenario: str, config: Path, jobs: int | None) -> Run:
                sampler.peak_kb / 1024, report)
 
 
+def search_sizes(out: Path) -> dict[str, int]:
+    """Raw and gzip bytes of the search data in the output folder (search/ and lunr.js).
+
+    Measured by this process after the build's process has exited, so compressing tens of
+    megabytes is not charged to the build's wall time, CPU time or memory."""
+    from sitegen.search import search_file_sizes
+
+    files = {path.relative_to(out).as_posix(): path.read_bytes()
+             for path in (out / "search").rglob("*") if path.is_file()}
+    lunr = out / "static" / "lunr.min.js"
+    if lunr.is_file():
+        files["static/lunr.min.js"] = lunr.read_bytes()
+    return search_file_sizes(files)
+
+
 def corpus(scratch: Path, size: int, seed: int) -> Path:
     """A generated archive of `size` articles, made once and kept in `scratch`."""
     folder = scratch / f"corpus-{size}-seed{seed}-v{GENERATOR_VERSION}"
@@ -138,6 +153,7 @@ def bench_size(size: int, args: argparse.Namespace) -> list[Run]:
         colds.append(run_build(size, "cold", config, args.jobs))
     colds.sort(key=lambda run: run.wall)
     runs.append(colds[len(colds) // 2])
+    runs[0].report["search"] = search_sizes(site / "build")  # the cold build's output, as it still is
     runs.append(run_build(size, "no-op", config, args.jobs))
     edit_article(site)
     runs.append(run_build(size, "edit one", config, args.jobs))

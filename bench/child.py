@@ -1,30 +1,14 @@
 """One timed build in a process of its own: `python -m bench.child CONFIG [JOBS]`.
 
-Prints one JSON object: the BuildResult's counts and stage timings, and the sizes of the
-search files found in the output folder. The parent measures wall time, CPU time and memory.
+Prints one JSON object: the BuildResult's counts and stage timings. The parent measures wall
+time, CPU time and memory, and (after this process has exited, untimed) the search files' sizes.
 """
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 import time
 from pathlib import Path
-
-
-def _search_sizes(out: Path) -> dict[str, int]:
-    """Raw and gzip bytes of the search data the build wrote (search/ and lunr.js)."""
-    files = {path.relative_to(out).as_posix(): path.read_bytes()
-             for folder in (out / "search",) if folder.is_dir() for path in folder.rglob("*") if path.is_file()}
-    lunr = out / "static" / "lunr.min.js"
-    if lunr.is_file():
-        files["static/lunr.min.js"] = lunr.read_bytes()
-    try:
-        from sitegen.search import search_file_sizes  # the search module's own breakdown, if it has one
-        return search_file_sizes(files)
-    except ImportError:
-        return {"raw": sum(map(len, files.values())),
-                "gzip": sum(len(gzip.compress(data, 6)) for data in files.values())}
 
 
 def main(argv: list[str]) -> int:
@@ -48,7 +32,6 @@ def main(argv: list[str]) -> int:
         "written_count": write.written_count if write else 0,
         "unchanged_count": write.unchanged_count if write else 0,
         "timings": result.timings,
-        "search": _search_sizes(config.output_dir),
     }))
     return 0
 
