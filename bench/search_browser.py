@@ -2,7 +2,7 @@
 
 Opens BUILD/search.html?q=QUERY from `file://` in headless Debian Chromium, once per query in
 a fresh page (nothing cached), and prints the seconds from navigation to the first result on
-screen and what the page downloaded: every file it requested (HTML, CSS, lunr.js, manifest,
+screen (or its "no results" line) and what the page downloaded: every file it requested (HTML, CSS, lunr.js, manifest,
 term shards, facets, result documents), raw and gzip-compressed as a web server would send it.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ def visit(browser, build: Path, query: str) -> Visit:
     page.on("request", lambda request: requested.add(request.url))
     started = time.perf_counter()
     page.goto((build / "search.html").as_uri() + "?q=" + quote(query))
-    page.wait_for_selector("#search-results li", timeout=60_000)
+    page.wait_for_function("document.getElementById('search-status').textContent !== ''", timeout=60_000)
     first = time.perf_counter() - started
     page.wait_for_timeout(SETTLE_MS)
     status = page.inner_text("#search-status")
