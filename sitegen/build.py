@@ -143,7 +143,8 @@ class _Run:
             return self.noop_result(previous)
         self.lap("scan")
 
-        articles = ArticleCache(config, store.global_fingerprint(config, inputs, templates=False))
+        self.code_key = store.global_fingerprint(config, inputs, templates=False)
+        articles = ArticleCache(config, self.code_key)
         plan = check_site(config, keep_going=keep_going, result=self.result,
                           load=lambda c: self.load(articles, inputs))
         # The model is millions of long-lived objects: collections should not walk them again
@@ -312,7 +313,7 @@ class _Run:
         site, config = plan.site, self.config
         statics = static_sources((config.static_dir,), set())
         producers: dict[str, tuple[bytes, Callable[[], dict[str, bytes]]]] = {
-            "search": (self.model_key, lambda: build_search_files(site)),
+            "search": (self.model_key, lambda: self.search_files(site)),
             "feeds": (self.model_key, lambda: {**build_feed_files(site), **build_sitemap_files(site, plan.pages)}),
             "static": (digest_of(sorted((url, _sha(state, path)) for url, path in statics.items())),
                        lambda: {url: path.read_bytes() for url, path in statics.items()}),
@@ -330,6 +331,13 @@ class _Run:
             self.result.timings[name] = time.perf_counter() - started
         self.result.search_urls = state.producers["search"][1]
         return extras
+
+    def search_files(self, site: Site) -> dict[str, bytes]:
+        """The search files, analysing only articles the cache has not seen; the cache is kept."""
+        analyser = store.read_analyser(self.config, self.code_key)
+        files = build_search_files(site, analyser=analyser)
+        store.write_analyser(self.config, self.code_key, analyser)
+        return files
 
     def stage_extras(self, extras: dict[str, dict[str, bytes] | None], previous: BuildState,
                      state: BuildState, staging: Path, damaged: set[str]) -> list[str]:

@@ -2,6 +2,8 @@
 
 - `articles/NN.pickle`: each content file's load result by its SHA-256 (64 buckets, so one
   edit rewrites one small file), valid while the global fingerprint's code and config are.
+- `search.pickle`: each indexed document's analysed fields by a digest of its text (see
+  `search_analysis.Analyser`), so the search index tokenises and stems only new text.
 - `outputs/<folder>.pickle`: a `BuildState` per output folder: every input's state, every
   output file's digest and stat, each page's fingerprint (see `fingerprints.py`), and the
   digests of the files made by whole-site producers (search, feeds), keyed by a model digest.
@@ -30,6 +32,7 @@ from .errors import Problem
 from .fingerprints import describe, digest_of
 from .loader import LoadResult
 from .search import find_lunr_js
+from .search_analysis import Analyser
 
 CACHE_FOLDER = ".sitegen-cache"
 FORMAT = 1  # bump when anything stored here changes shape
@@ -274,6 +277,40 @@ class ArticleCache:
             self.stamps[number] = (stat.st_mtime_ns, stat.st_size)
         self.dirty.clear()
         self._memory[self.folder] = (self.fingerprint, dict(self.buckets), dict(self.stamps))
+
+
+# ---------------------------------------------------------------- search analysis
+
+_analysers: dict[Path, tuple[tuple[int, int], str, Analyser]] = {}  # a dev server's last, by file
+
+
+def read_analyser(config: Config, fingerprint: str) -> Analyser:
+    """The analyser the last build kept (this process's copy if the file is unchanged), or a new one."""
+    path = cache_folder(config) / "search.pickle"
+    try:
+        stat = path.stat()
+    except OSError:
+        return Analyser()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    memory = _analysers.get(path)
+    if memory and memory[0] == stamp and memory[1] == fingerprint:
+        return memory[2]
+    data = _read_pickle(path)
+    if isinstance(data, tuple) and len(data) == 5 and data[:2] == (FORMAT, fingerprint):
+        return Analyser(data[2], data[3], data[4])
+    return Analyser()
+
+
+def write_analyser(config: Config, fingerprint: str, analyser: Analyser) -> None:
+    """Keep the documents `analyser` indexed last (if that changed anything) for the next build."""
+    path = cache_folder(config) / "search.pickle"
+    if analyser.added == 0 and len(analyser.used) == len(analyser.documents) and path.exists():
+        return
+    kept = analyser.kept()
+    _write_pickle(path, (FORMAT, fingerprint, kept.terms, kept.documents, kept.dropped))
+    kept.added = 0
+    stat = path.stat()
+    _analysers[path] = ((stat.st_mtime_ns, stat.st_size), fingerprint, kept)
 
 
 # ---------------------------------------------------------------- build state

@@ -16,6 +16,7 @@ from . import urls
 from .errors import ContentError, Problem
 from .model import Article, Site, Term
 from .render import iso_date, long_date
+from .search_analysis import Analyser
 from .search_index import BuiltIndex, IndexField, build_index
 from .search_shards import (FOLDER, SHARD_BYTES, data_file, data_url, encode_facets, iter_doc_files,
                             shard_files, split_shards)
@@ -53,20 +54,24 @@ def index_documents(site: Site) -> list[dict[str, str]]:
     return documents
 
 
-def build_site_index(site: Site) -> BuiltIndex:
-    """The Lunr index of every article (refs "0", "1", ... in `site.articles` order)."""
+def build_site_index(site: Site, analyser: Analyser | None = None) -> BuiltIndex:
+    """The Lunr index of every article (refs "0", "1", ... in `site.articles` order); `analyser`
+    may hold the analysed text of articles from earlier builds."""
     refs = [str(number) for number in range(len(site.articles))]
-    return build_index(index_fields(site), refs, index_documents(site))
+    return build_index(index_fields(site), refs, index_documents(site), analyser)
 
 
-def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
-    """url -> bytes of the search assets: lunr.js, the manifest, term shards, facets, documents."""
+def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
+                       analyser: Analyser | None = None) -> dict[str, bytes]:
+    """url -> bytes of the search assets: lunr.js, the manifest, term shards, facets, documents.
+
+    `analyser` (see `cache.read_analyser`) lets a rebuild skip analysing unchanged articles."""
     path = find_lunr_js(site.config.root)
     if path is None:
         raise ContentError("lunr.js missing", [Problem("package.json", 1, "lunr.js is not installed; "
                                                "run 'make build' (or 'npm ci') to install it")])
     files = {urls.static_url("lunr.min.js"): path.read_bytes()}
-    index = build_site_index(site)
+    index = build_site_index(site, analyser)
     labels = {name: taxonomy.config.plural for name, taxonomy in site.taxonomies.items()}
     files.update(shard_files(index, split_shards(index, shard_bytes), labels))
     files[data_url("facets")] = data_file("facets", encode_facets(facet_values(site)))
