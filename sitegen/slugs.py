@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that NFKD does not decompose into ASCII plus a combining mark.
 _TRANSLITERATIONS = {
@@ -21,6 +22,7 @@ def normalise_name(name: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # the model and the search index ask for each term's key many times
 def name_key(name: str) -> str:
     """A name's identity: two names are one term when their keys are equal."""
     return normalise_name(name).casefold()

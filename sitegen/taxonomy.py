@@ -5,6 +5,8 @@ import hashlib
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from itertools import compress, repeat
+from operator import add, ge
 from types import MappingProxyType
 
 from .config import Config, TaxonomyConfig
@@ -92,24 +94,39 @@ def group_by_month(articles: tuple[Article, ...]) -> tuple[Year, ...]:
 
 
 def rank_related(site: Site, count: int) -> dict[Article, tuple[Article, ...]]:
-    """For each article, up to `count` others ranked by shared terms (rarer terms weigh more)."""
-    position = {article: index for index, article in enumerate(site.articles)}
-    term_index = {term: {a: i for i, a in enumerate(term.articles)}
-                  for taxonomy in site.taxonomies.values() for term in taxonomy.terms}
+    """For each article, up to `count` others ranked by shared terms (rarer terms weigh more),
+    ties going to the newer article."""
+    articles = site.articles
+    position = {article: index for index, article in enumerate(articles)}
+    # Per term: its articles as positions in `site.articles`, and each article's place among them.
+    spans = {term: ([position[a] for a in term.articles], {a: i for i, a in enumerate(term.articles)})
+             for taxonomy in site.taxonomies.values() for term in taxonomy.terms}
     related: dict[Article, tuple[Article, ...]] = {}
-    for article in site.articles:
-        scores: Counter[Article] = Counter()
+    for index, article in enumerate(articles):
+        # Positions -> score, summed term by term in the order the article names them (float
+        # sums depend on order), with every step a C call over one term's window.
+        scores: dict[int, float] = {}
         for taxonomy in site.taxonomies.values():
             for term in taxonomy.terms_of(article):
                 weight = 1.0 / term.article_count ** 0.5
-                at = term_index[term][article]
-                start = max(0, at - RELATED_WINDOW // 2)
-                for other in term.articles[start:start + RELATED_WINDOW]:
-                    scores[other] += weight
-        scores.pop(article, None)
-        ranked = sorted(scores, key=lambda other: (-scores[other], position[other]))
-        related[article] = tuple(ranked[:count])
+                positions, at = spans[term]
+                start = max(0, at[article] - RELATED_WINDOW // 2)
+                window = positions[start:start + RELATED_WINDOW]
+                scores.update(zip(window, map(add, map(scores.get, window, repeat(0)), repeat(weight))))
+        scores.pop(index, None)
+        related[article] = tuple(articles[p] for p in _best(scores, count))
     return related
+
+
+def _best(scores: dict[int, float], count: int) -> list[int]:
+    """The `count` keys with the highest scores, lower keys first among equal scores."""
+    if len(scores) > count:
+        threshold = heapq.nlargest(count, set(scores.values()))[-1]
+        chosen = sorted(compress(scores, map(ge, scores.values(), repeat(threshold))))
+    else:
+        chosen = sorted(scores)
+    chosen.sort(key=scores.__getitem__, reverse=True)  # stable: equal scores stay in position order
+    return chosen[:count]
 
 
 def connect_terms(site: Site, count: int) -> dict[Term, Connections]:
