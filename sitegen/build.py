@@ -126,6 +126,7 @@ class _Run:
         self.result = BuildResult()
         self.clock = time.perf_counter()
         self.read_ids: dict[tuple, int] = {}  # read -> its number in the new state
+        self.carried: _CarriedReads | None = None
 
     def lap(self, stage: str) -> None:
         """Charge the time since the last lap to `stage`."""
@@ -304,7 +305,9 @@ class _Run:
         """An unchanged page's reads, renumbered for the new state."""
         if ids is None:
             return None
-        return tuple(self.number_read(state, *previous.reads[number]) for number in ids)
+        if self.carried is None:
+            self.carried = _CarriedReads(self, previous, state)
+        return tuple(map(self.carried.__getitem__, ids))  # each old number is looked up in C after its first use
 
     def produce_extras(self, plan: Plan, previous: BuildState, state: BuildState,
                        damaged: set[str]) -> dict[str, dict[str, bytes] | None]:
@@ -388,6 +391,18 @@ class _Run:
         state.article_count, state.page_count = self.result.article_count, self.result.page_count
         articles.save()
         store.write_state(self.config, state)
+
+
+class _CarriedReads(dict[int, int]):
+    """A read's number in the last build's state -> its number in the new one, made on first use."""
+
+    def __init__(self, run: _Run, previous: BuildState, state: BuildState) -> None:
+        super().__init__()
+        self.run, self.previous, self.state = run, previous, state
+
+    def __missing__(self, number: int) -> int:
+        new = self[number] = self.run.number_read(self.state, *self.previous.reads[number])
+        return new
 
 
 # ------------------------------------------------------------------ workers
