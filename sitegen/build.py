@@ -16,6 +16,7 @@ import gc
 import os
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from .model import Article, Site
 from .output import (WriteStats, commit_patch, commit_swap, discard_staging, output_lock, prepare_staging,
                      recover, same_bytes, stage_file, static_sources, write_errors)
 from .pages import Page, find_url_clashes, plan_pages
-from .parallel import ExecutorFactory, chunked, default_jobs, shared, stage_executor
+from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, shared, stage_executor
 from .render import make_environment, make_renderer
 from .search import build_search_files
 from .sitemap import build_sitemap_files
@@ -127,6 +128,7 @@ class _Run:
         self.clock = time.perf_counter()
         self.read_ids: dict[tuple, int] = {}  # read -> its number in the new state
         self.carried: _CarriedReads | None = None
+        self.search_call: ForkedCall | None = None
 
     def lap(self, stage: str) -> None:
         """Charge the time since the last lap to `stage`."""
@@ -158,12 +160,14 @@ class _Run:
             previous = BuildState(fingerprint)  # nothing of the last build can be reused
         self.model_key = store.model_key(config, inputs, plan.site.articles)
         store.forget_state(config)  # from here the output may change: a crash must not trust it
-        try:
-            self.write(plan, previous, state, prepare_staging(config.output_dir))
-        except BaseException:
-            discard_staging(config.output_dir)
-            recover(config.output_dir)  # a commit cut short by an error is rolled back at once
-            raise
+        with ExitStack() as stack:
+            self.search_call = self.start_search(plan.site, previous, stack)
+            try:
+                self.write(plan, previous, state, prepare_staging(config.output_dir))
+            except BaseException:
+                discard_staging(config.output_dir)
+                recover(config.output_dir)  # a commit cut short by an error is rolled back at once
+                raise
         self.lap("write")
         self.save(plan, state, articles)
         self.lap("cache")
@@ -335,12 +339,25 @@ class _Run:
         self.result.search_urls = state.producers["search"][1]
         return extras
 
+    def start_search(self, site: Site, previous: BuildState, stack: ExitStack) -> ForkedCall | None:
+        """With more than one job, a changed model and a local process pool, the search files
+        start at once in a forked process, beside planning and rendering; None otherwise."""
+        before = previous.producers.get("search")
+        if (self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible()
+                or (before is not None and before[0] == self.model_key)):
+            return None
+        call = ForkedCall(_search_task, site, self.code_key)
+        stack.callback(call.close)
+        return call
+
     def search_files(self, site: Site) -> dict[str, bytes]:
-        """The search files, analysing only articles the cache has not seen; the cache is kept."""
-        analyser = store.read_analyser(self.config, self.code_key)
-        files = build_search_files(site, analyser=analyser)
-        store.write_analyser(self.config, self.code_key, analyser)
-        return files
+        """The search files: from the process started early, else made here."""
+        if self.search_call is None:
+            return _search_files(site, self.code_key)
+        outcome = self.search_call.result()
+        if isinstance(outcome, tuple):
+            raise ContentError(outcome[1], outcome[2])
+        return outcome
 
     def stage_extras(self, extras: dict[str, dict[str, bytes] | None], previous: BuildState,
                      state: BuildState, staging: Path, damaged: set[str]) -> list[str]:
@@ -406,6 +423,22 @@ class _CarriedReads(dict[int, int]):
 
 
 # ------------------------------------------------------------------ workers
+
+
+def _search_files(site: Site, code_key: str) -> dict[str, bytes]:
+    """The search files, analysing only articles the cache has not seen; the cache is kept."""
+    analyser = store.read_analyser(site.config, code_key)
+    files = build_search_files(site, analyser=analyser)
+    store.write_analyser(site.config, code_key, analyser)
+    return files
+
+
+def _search_task(site: Site, code_key: str) -> dict[str, bytes] | tuple:
+    """`_search_files`, run in a forked process."""
+    try:
+        return _search_files(site, code_key)
+    except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
+        return ("error", str(exc), list(exc.problems))
 
 
 def _load_chunk(work: list[tuple[str, str, str | None]]) -> list[tuple[str, str, FileState | None, LoadResult | None]]:

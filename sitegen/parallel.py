@@ -16,6 +16,7 @@ import copyreg
 import multiprocessing
 import os
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -96,6 +97,55 @@ def stage_executor(jobs: int, shared_value: Any, chunk_count: int,
         return
     with (factory or process_pool)(workers, install, (shared_value,)) as executor:
         yield executor
+
+
+class ForkedCall:
+    """`fn(*args)` computed in a forked child process while this one carries on.
+
+    For one large task that needs no executor's queues (the search index beside rendering):
+    no thread is started, so later process pools may still fork. `result()` waits for the
+    value (sent back pickled); `close()` ends the child if its value is not wanted.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_result, args=(send, fn, args), daemon=True)
+        self._process.start()
+        send.close()
+
+    @staticmethod
+    def is_possible() -> bool:
+        """True where forking is available and safe (no other thread could hold a lock)."""
+        return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+    def result(self) -> Any:
+        """The value of the call; RuntimeError if the child failed or died."""
+        try:
+            status, value = self._receive.recv()
+        except EOFError:
+            status, value = "failed", f"the process ended with exit code {self._process.exitcode}"
+        finally:
+            self.close()
+        if status != "ok":
+            raise RuntimeError(f"background task failed: {value}")
+        return value
+
+    def close(self) -> None:
+        """Stop the child if it is still running, and reap it."""
+        self._receive.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        outcome = ("ok", fn(*args))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it as a bug
+        outcome = ("failed", traceback.format_exc())
+    send.send(outcome)
+    send.close()
 
 
 def chunked(items: Sequence[T], jobs: int, *, smallest: int = 1, per_job: int = 4) -> list[Sequence[T]]:
