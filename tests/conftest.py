@@ -8,6 +8,36 @@ import pytest
 
 from support import FIXTURES, make_site, sitegen
 
+GOLDEN_REWRITES = pytest.StashKey[list]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--update-golden` rewrites tests/golden/ from the current build instead of comparing."""
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden pages in tests/golden/ instead of comparing with them")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[GOLDEN_REWRITES] = []
+
+
+@pytest.fixture
+def golden_rewrites(request: pytest.FixtureRequest) -> list[str]:
+    """Golden files a test rewrote under `--update-golden`; listed at the end of the run."""
+    return request.config.stash[GOLDEN_REWRITES]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """List the golden files `--update-golden` rewrote, for review like any code change."""
+    if not config.getoption("--update-golden"):
+        return
+    rewritten = config.stash[GOLDEN_REWRITES]
+    terminalreporter.section("golden pages")
+    for name in rewritten:
+        terminalreporter.line(f"rewrote {name}")
+    if not rewritten:
+        terminalreporter.line("every golden page already matched; nothing rewritten")
+
 
 @pytest.fixture
 def scratch(tmp_path: Path):
