@@ -19,6 +19,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import cache as store
 from .cache import ArticleCache, BuildState, FileState, OutputFile
@@ -35,7 +36,7 @@ from .output import (WriteStats, commit_patch, commit_swap, discard_staging, out
 from .pages import Page, find_url_clashes, plan_pages
 from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, shared, stage_executor
 from .render import make_environment, make_renderer
-from .search import build_search_files
+from .search import build_search_files, index_entries, index_files, search_store_files
 from .sitemap import build_sitemap_files
 from .taxonomy import build_site
 
@@ -128,7 +129,7 @@ class _Run:
         self.clock = time.perf_counter()
         self.read_ids: dict[tuple, int] = {}  # read -> its number in the new state
         self.carried: _CarriedReads | None = None
-        self.search_call: ForkedCall | None = None
+        self.search_calls: list[ForkedCall] | None = None
 
     def lap(self, stage: str) -> None:
         """Charge the time since the last lap to `stage`."""
@@ -161,7 +162,7 @@ class _Run:
         self.model_key = store.model_key(config, inputs, plan.site.articles)
         store.forget_state(config)  # from here the output may change: a crash must not trust it
         with ExitStack() as stack:
-            self.search_call = self.start_search(plan.site, previous, stack)
+            self.search_calls = self.start_search(plan.site, previous, stack)
             try:
                 self.write(plan, previous, state, prepare_staging(config.output_dir))
             except BaseException:
@@ -339,25 +340,41 @@ class _Run:
         self.result.search_urls = state.producers["search"][1]
         return extras
 
-    def start_search(self, site: Site, previous: BuildState, stack: ExitStack) -> ForkedCall | None:
+    def start_search(self, site: Site, previous: BuildState, stack: ExitStack) -> list[ForkedCall] | None:
         """With more than one job, a changed model and a local process pool, the search files
-        start at once in a forked process, beside planning and rendering; None otherwise."""
+        start at once in forked processes, beside planning and rendering; None otherwise.
+
+        A rebuild renders few pages: the documents get one process and the index the other
+        `jobs - 1` (split when more than one: on 2 cores a split index measured no faster, as
+        each part repeats the analysis pass); a first build keeps the other cores for rendering."""
         before = previous.producers.get("search")
         if (self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible()
                 or (before is not None and before[0] == self.model_key)):
             return None
-        call = ForkedCall(_search_task, site, self.code_key)
-        stack.callback(call.close)
-        return call
+        if not previous.pages:
+            tasks = [("all", (0, 1))]
+        else:
+            tasks = [("index", (k, self.jobs - 1)) for k in range(self.jobs - 1)] + [("store", (0, 1))]
+        calls = [ForkedCall(_search_task, site, self.code_key, name, part) for name, part in tasks]
+        for call in calls:
+            stack.callback(call.close)
+        return calls
 
     def search_files(self, site: Site) -> dict[str, bytes]:
-        """The search files: from the process started early, else made here."""
-        if self.search_call is None:
-            return _search_files(site, self.code_key)
-        outcome = self.search_call.result()
-        if isinstance(outcome, tuple):
-            raise ContentError(outcome[1], outcome[2])
-        return outcome
+        """The search files: from the processes started early, else made here."""
+        if self.search_calls is None:
+            return _search_files(site, self.code_key, "all", (0, 1))
+        outcomes = []
+        for call in self.search_calls:
+            outcome = call.result()
+            if isinstance(outcome, tuple) and outcome and outcome[0] == "error":
+                raise ContentError(outcome[1], outcome[2])
+            outcomes.append(outcome)
+        if len(outcomes) == 1:
+            return outcomes[0]
+        index = outcomes[0][0]
+        entries = [entry for outcome in outcomes[:-1] for entry in outcome[1]]
+        return {**index_files(site, index, entries), **outcomes[-1]}
 
     def stage_extras(self, extras: dict[str, dict[str, bytes] | None], previous: BuildState,
                      state: BuildState, staging: Path, damaged: set[str]) -> list[str]:
@@ -425,18 +442,25 @@ class _CarriedReads(dict[int, int]):
 # ------------------------------------------------------------------ workers
 
 
-def _search_files(site: Site, code_key: str) -> dict[str, bytes]:
-    """The search files, analysing only articles the cache has not seen; the cache is kept."""
+def _search_files(site: Site, code_key: str, name: str, part: tuple[int, int]) -> Any:
+    """The search files (`all`), the `store` files (documents, facets), or part `part` of the
+    `index` (see `search.index_entries`); only the first part keeps the analysis cache."""
+    if name == "store":
+        return search_store_files(site)
     analyser = store.read_analyser(site.config, code_key)
-    files = build_search_files(site, analyser=analyser)
-    store.write_analyser(site.config, code_key, analyser)
-    return files
+    if name == "all":
+        found: Any = build_search_files(site, analyser=analyser)
+    else:
+        found = index_entries(site, analyser, part)
+    if part[0] == 0:
+        store.write_analyser(site.config, code_key, analyser)
+    return found
 
 
-def _search_task(site: Site, code_key: str) -> dict[str, bytes] | tuple:
+def _search_task(site: Site, code_key: str, name: str, part: tuple[int, int]) -> Any:
     """`_search_files`, run in a forked process."""
     try:
-        return _search_files(site, code_key)
+        return _search_files(site, code_key, name, part)
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
         return ("error", str(exc), list(exc.problems))
 

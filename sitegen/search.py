@@ -18,8 +18,8 @@ from .model import Article, Site, Term
 from .render import iso_date, long_date
 from .search_analysis import Analyser
 from .search_index import BuiltIndex, IndexField, build_index
-from .search_shards import (FOLDER, SHARD_BYTES, data_file, data_url, encode_facets, iter_doc_files,
-                            shard_files, split_shards)
+from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, encode_facets, iter_doc_files,
+                            shard_entries, shard_files)
 
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
 _SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
@@ -54,11 +54,11 @@ def index_documents(site: Site) -> list[dict[str, str]]:
     return documents
 
 
-def build_site_index(site: Site, analyser: Analyser | None = None) -> BuiltIndex:
+def build_site_index(site: Site, analyser: Analyser | None = None, part: tuple[int, int] = (0, 1)) -> BuiltIndex:
     """The Lunr index of every article (refs "0", "1", ... in `site.articles` order); `analyser`
-    may hold the analysed text of articles from earlier builds."""
+    may hold the analysed text of articles from earlier builds; `part`: see `build_index`."""
     refs = [str(number) for number in range(len(site.articles))]
-    return build_index(index_fields(site), refs, index_documents(site), analyser)
+    return build_index(index_fields(site), refs, index_documents(site), analyser, part)
 
 
 def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
@@ -66,15 +66,39 @@ def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
     """url -> bytes of the search assets: lunr.js, the manifest, term shards, facets, documents.
 
     `analyser` (see `cache.read_analyser`) lets a rebuild skip analysing unchanged articles."""
+    return {**search_index_files(site, shard_bytes=shard_bytes, analyser=analyser), **search_store_files(site)}
+
+
+def search_index_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
+                       analyser: Analyser | None = None) -> dict[str, bytes]:
+    """The first part of `build_search_files`: lunr.js, the term shards, lexicon and manifest."""
+    return index_files(site, *index_entries(site, analyser), shard_bytes=shard_bytes)
+
+
+def index_entries(site: Site, analyser: Analyser | None = None,
+                  part: tuple[int, int] = (0, 1)) -> tuple[BuiltIndex, list[tuple[str, str]]]:
+    """The index without its postings, and the encoded shard entries of part `part` of its terms
+    (see `build_index`): the parts' entries, joined in order, are the whole index's."""
+    index = build_site_index(site, analyser, part)
+    return BuiltIndex(index.fields, index.refs, index.term_numbers, []), shard_entries(index)
+
+
+def index_files(site: Site, index: BuiltIndex, entries: list[tuple[str, str]], *,
+                shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
+    """lunr.js, and the term shards, lexicon and manifest made from all of the index's entries."""
     path = find_lunr_js(site.config.root)
     if path is None:
         raise ContentError("lunr.js missing", [Problem("package.json", 1, "lunr.js is not installed; "
                                                "run 'make build' (or 'npm ci') to install it")])
     files = {urls.static_url("lunr.min.js"): path.read_bytes()}
-    index = build_site_index(site, analyser)
     labels = {name: taxonomy.config.plural for name, taxonomy in site.taxonomies.items()}
-    files.update(shard_files(index, split_shards(index, shard_bytes), labels))
-    files[data_url("facets")] = data_file("facets", encode_facets(facet_values(site)))
+    files.update(shard_files(index, cut_shards(entries, shard_bytes), labels))
+    return files
+
+
+def search_store_files(site: Site) -> dict[str, bytes]:
+    """The rest of `build_search_files`: the facets and each document's file."""
+    files = {data_url("facets"): data_file("facets", encode_facets(facet_values(site)))}
     term_hrefs: dict[Term, str] = {}
     files.update(iter_doc_files([document_entry(site, a, term_hrefs) for a in site.articles]))
     return files

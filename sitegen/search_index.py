@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from operator import mul, sub
 from typing import Any
 
@@ -115,13 +115,15 @@ _TOKENS_LIMIT = 2_000_000  # distinct tokens kept between builds (a long `serve`
 _consume = deque(maxlen=0).extend  # run an iterator of C calls without a Python loop
 
 
-def build_index(fields: Sequence[IndexField], refs: Sequence[str],
-                documents: Sequence[Mapping[str, str]], analyser: Analyser | None = None) -> BuiltIndex:
+def build_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Sequence[Mapping[str, str]],
+                analyser: Analyser | None = None, part: tuple[int, int] = (0, 1)) -> BuiltIndex:
     """Index `documents` (field name -> text, one per ref) exactly as lunr.py would.
 
     The per-token work runs in C (`map`, `Counter`, bound methods); Python loops only over
     documents and fields. Visiting documents, fields and tokens in lunr's order gives the
-    same term numbers. `analyser` may remember documents from earlier builds.
+    same term numbers. `analyser` may remember documents from earlier builds. With `part`
+    (k, n), only part k of n gets postings: a range of the sorted terms holding about 1/n of
+    them, so n processes can share the work (term numbers are always complete).
     """
     global _ANALYSER
     if analyser is None:
@@ -131,7 +133,7 @@ def build_index(fields: Sequence[IndexField], refs: Sequence[str],
         analyser.documents.clear()  # only a persistent analyser keeps documents
     analyser.used.clear()
     with _no_gc():
-        return _build_index(tuple(fields), tuple(refs), documents, analyser)
+        return _build_index(tuple(fields), tuple(refs), documents, analyser, part)
 
 
 @contextmanager
@@ -147,7 +149,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _build_index(fields: tuple[IndexField, ...], refs: tuple[str, ...],
-                 documents: Sequence[Mapping[str, str]], analyser: Analyser) -> BuiltIndex:
+                 documents: Sequence[Mapping[str, str]], analyser: Analyser, part: tuple[int, int]) -> BuiltIndex:
     numbers: defaultdict[int, int] = defaultdict(itertools.count().__next__)  # term id -> lunr number, by first use
     field_docs: Counter[int] = Counter()  # term id -> (document, field) pairs holding it, for idf
     counted: list[list[tuple[array[int], array[int]]]] = [[] for _ in fields]  # per field, per document
@@ -165,20 +167,40 @@ def _build_index(fields: tuple[IndexField, ...], refs: tuple[str, ...],
         idf[term] = math.log(1 + abs((n - d + 0.5) / (d + 0.5)))
     postings = []
     terms = analyser.terms
+    keep = _part_of(part, field_docs, terms) if part[1] > 1 else None
     for f, field in enumerate(fields):
         average = sum(lengths[f]) / n if n else 0.0
-        by_id = _score_field(counted[f], lengths[f], average, float(field.boost), idf)
+        by_id = _score_field(counted[f], lengths[f], average, float(field.boost), idf, keep)
         postings.append({terms[term]: flat for term, flat in by_id.items()})
         counted[f] = []  # free each field's counts once scored: peak memory matters at 100,000 articles
     return BuiltIndex(fields, refs, {terms[term]: number for term, number in numbers.items()}, postings)
 
 
+def _part_of(part: tuple[int, int], field_docs: Counter[int], terms: list[str]) -> bytearray:
+    """term id -> 1 for the terms of part k of n: cut from the sorted terms at about equal
+    numbers of postings."""
+    k, n = part
+    keep = bytearray(len(terms))
+    total, done = sum(field_docs.values()) or 1, 0
+    for term in sorted(field_docs, key=terms.__getitem__):
+        if min(n - 1, done * n // total) == k:
+            keep[term] = 1
+        done += field_docs[term]
+    return keep
+
+
 def _score_field(counted: Sequence[tuple[Sequence[int], Sequence[int]]], lengths: list[int], average: float,
-                 boost: float, idf: list[float]) -> dict[int, "array[int]"]:
-    """One field's postings by term id: [doc, score x 1000, ...], scores as lunr computes them."""
+                 boost: float, idf: list[float], keep: bytearray | None = None) -> dict[int, "array[int]"]:
+    """One field's postings by term id (only of the terms `keep` marks, if given):
+    [doc, score x 1000, ...], scores as lunr computes them."""
     postings: defaultdict[int, array[int]] = defaultdict(partial(array, "i"))
     scale = 1000.0 * boost
     for doc, (terms, tfs) in enumerate(counted):
+        if keep is not None and terms:
+            # A posting's score does not depend on the document's other postings (see
+            # `exact_thousandths`), so scoring only some of them gives the same numbers.
+            chosen = list(map(keep.__getitem__, terms))
+            terms, tfs = list(compress(terms, chosen)), list(compress(tfs, chosen))
         if not terms:
             continue
         norm = K1 * (1 - B + B * (lengths[doc] / average))

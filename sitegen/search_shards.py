@@ -62,17 +62,27 @@ def _entry(term: str, number: int, fields: Sequence[tuple[list[int], list[int]]]
 
 def split_shards(index: BuiltIndex, shard_bytes: int = SHARD_BYTES) -> list[Shard]:
     """The sorted terms cut into contiguous shards of about `shard_bytes` each (at least one)."""
+    return cut_shards(shard_entries(index), shard_bytes)
+
+
+def shard_entries(index: BuiltIndex) -> list[tuple[str, str]]:
+    """(term, encoded entry) of every term with postings in `index`, in term order."""
+    held = set().union(*index.postings) if index.postings else set()
+    return [(term, _entry(term, index.term_numbers[term], index.postings_of(term))) for term in sorted(held)]
+
+
+def cut_shards(entries: Sequence[tuple[str, str]], shard_bytes: int = SHARD_BYTES) -> list[Shard]:
+    """Sorted (term, entry) pairs cut into contiguous shards of about `shard_bytes` each (at least one)."""
     shards: list[Shard] = []
-    entries: list[str] = []
+    texts: list[str] = []
     first, size = "", 0
-    for term in sorted(index.term_numbers):
-        if entries and size >= shard_bytes:
-            shards.append(Shard(first, "[" + ",".join(entries) + "]"))
-            entries, first, size = [], term, 0
-        entry = _entry(term, index.term_numbers[term], index.postings_of(term))
-        entries.append(entry)
+    for term, entry in entries:
+        if texts and size >= shard_bytes:
+            shards.append(Shard(first, "[" + ",".join(texts) + "]"))
+            texts, first, size = [], term, 0
+        texts.append(entry)
         size += len(entry) + 1
-    shards.append(Shard(first, "[" + ",".join(entries) + "]"))
+    shards.append(Shard(first, "[" + ",".join(texts) + "]"))
     return shards
 
 

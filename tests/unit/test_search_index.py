@@ -9,7 +9,8 @@ import pytest
 
 from sitegen.search_index import (K1, B, IndexField, _score_field, build_index, exact_thousandths, fold_term,
                                   lunr_builder, stem)
-from sitegen.search_shards import data_file, split_shards
+from sitegen.search_analysis import Analyser
+from sitegen.search_shards import data_file, shard_entries, split_shards
 
 FIELDS = (IndexField("title", 10), IndexField("people", 5), IndexField("summary", 2), IndexField("body"),
           IndexField("source", 2))
@@ -120,3 +121,36 @@ def test_data_file_is_one_call_with_safe_line_separators() -> None:
     assert text.startswith('sitegenSearchData("docs/3",') and text.endswith(");\n")
     assert "\u2028" not in text and "\\u2028" in text
     assert json.loads(text[len('sitegenSearchData("docs/3",'):-3]) == {"title": "a\u2028b </script>"}
+
+
+def test_index_parts_join_to_the_whole_index() -> None:
+    documents = _random_corpus(5, 80)
+    refs = [str(n) for n in range(80)]
+    whole = shard_entries(build_index(FIELDS, refs, documents))
+    for count in (2, 3):
+        parts = [shard_entries(build_index(FIELDS, refs, documents, part=(k, count))) for k in range(count)]
+        assert all(parts)
+        assert [entry for part in parts for entry in part] == whole
+
+
+def test_an_analyser_kept_between_builds_gives_the_same_index() -> None:
+    analyser = Analyser()
+    for round_number in range(6):  # articles come and go, so the kept terms get renumbered too
+        documents = _random_corpus(10 + round_number, 30) + _random_corpus(7, 30)[round_number * 5:]
+        refs = [str(n) for n in range(len(documents))]
+        before = analyser.added
+        remembered = build_index(FIELDS, refs, documents, analyser).serialize()
+        assert analyser.added - before == (60 if round_number == 0 else 30)  # only new documents analysed
+        assert remembered == build_index(FIELDS, refs, documents).serialize()
+        analyser = analyser.kept()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ascii_tokens_fold_like_any_other(seed: int) -> None:
+    # An ASCII token takes a short path; a combining mark (which folding drops) sends the
+    # same token down the general one.
+    rng = random.Random(seed)
+    alphabet = [chr(code) for code in range(128)] + ["'s"] * 20
+    for _ in range(3000):
+        token = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert fold_term(token) == fold_term(token + "\u0301")
