@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fixture_sites import BuiltSite, build_fixture_site
 from support import FIXTURES, make_site, sitegen
 
 GOLDEN_REWRITES = pytest.StashKey[list]()
@@ -70,3 +71,9 @@ def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The `hostile` fixture site (script payloads in every field) built once; read only."""
     return _build_fixture_site("hostile", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def unicode_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The `unicode` fixture (NFC/NFD, case variants, Greek, Cyrillic, Arabic, CJK, emoji) built once; read only."""
+    return build_fixture_site("unicode", tmp_path_factory.mktemp("unicode") / "site")
