@@ -132,7 +132,7 @@ def test_connections_count_shared_articles_and_link_to_terms(profiles_site: Buil
     section = text[text.index("Often named with Mark Rowley"):text.index("Articles Security summit")]
     assert "Topics Terrorism 3 articles together Antisemitism 2 articles together Policing 2" in section
     assert "Community Security Trust 3 articles together Metropolitan Police 2 articles together" in section
-    assert '<a href="../../organisations/metropolitan-police/index.html">Metropolitan Police</a>' \
+    assert '<a dir="auto" href="../../organisations/metropolitan-police/index.html">Metropolitan Police</a>' \
         in page.read_text(encoding="utf-8")
 
 
