@@ -120,16 +120,19 @@ class ForkedCall:
         return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
     def result(self) -> Any:
-        """The value of the call; RuntimeError if the child failed or died."""
+        """The value of the call; the child's exception if it raised one (with the child's
+        traceback as a note), RuntimeError if the child died."""
         try:
-            status, value = self._receive.recv()
+            status, value, trace = self._receive.recv()
         except EOFError:
-            status, value = "failed", f"the process ended with exit code {self._process.exitcode}"
+            status, value, trace = "died", None, f"exit code {self._process.exitcode}"
         finally:
             self.close()
-        if status != "ok":
-            raise RuntimeError(f"background task failed: {value}")
-        return value
+        if status == "ok":
+            return value
+        error = value if isinstance(value, BaseException) else RuntimeError("a forked process failed")
+        error.add_note(f"in a forked process:\n{trace}")
+        raise error
 
     def close(self) -> None:
         """Stop the child if it is still running, and reap it."""
@@ -141,10 +144,13 @@ class ForkedCall:
 
 def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
-        outcome = ("ok", fn(*args))
-    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it as a bug
-        outcome = ("failed", traceback.format_exc())
-    send.send(outcome)
+        send.send(("ok", fn(*args), None))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        trace = traceback.format_exc()
+        try:
+            send.send(("raised", exc, trace))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            send.send(("raised", None, trace))
     send.close()
 
 
