@@ -5,6 +5,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from anyascii import anyascii
+
 # Letters that NFKD does not decompose into ASCII plus a combining mark.
 _TRANSLITERATIONS = {
     "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
@@ -35,12 +37,23 @@ def fold_accents(text: str) -> str:
 
 
 def slugify(text: str, fallback: str = "untitled") -> str:
-    """An ASCII slug safe as one path segment: `Zoë Ball` -> `zoe-ball`."""
-    folded = fold_accents(normalise_name(text)).lower()
+    """An ASCII slug safe as one path segment: `Zoë Ball` -> `zoe-ball`, `Владимир Путин` ->
+    `vladimir-putin`, `習近平` -> `xijinping`; `fallback` when nothing is left."""
+    name = normalise_name(text)
+    folded = fold_accents(name)
+    if not folded.isascii():  # another script: anyascii's romanisation of its letters and digits
+        folded = anyascii("".join(map(_letter_or_space, name.translate(_TRANSLATE))))
+    folded = folded.lower()
     slug = _NON_SLUG.sub("-", folded).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
         slug = slug[:MAX_SLUG_LENGTH].rstrip("-")
     return slug or fallback
+
+
+def _letter_or_space(char: str) -> str:
+    """`char` if it is ASCII, a letter, a mark or a digit; else a space, so a symbol such as
+    an emoji drops out of a slug rather than becoming a word like `tada`."""
+    return char if char.isascii() or unicodedata.category(char)[0] in "LMN" else " "
 
 
 def is_valid_slug(slug: str) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from itertools import compress, repeat
 from operator import add, ge
 from types import MappingProxyType
+from typing import Any
 
 from .config import Config, TaxonomyConfig
 from .entities import EntityData
@@ -48,7 +49,7 @@ def build_taxonomy(config: TaxonomyConfig, articles: tuple[Article, ...],
                 grouped[key].append(article)
             spellings[key][name] += 1
     names = {key: profiles[key].name if key in profiles else _preferred_spelling(spellings[key]) for key in grouped}
-    slugs = assign_slugs(names)
+    slugs = assign_slugs(names, {key: found[-1].sort_key for key, found in grouped.items()})
     terms = [Term(config.name, names[key], key, slugs[key], tuple(grouped[key]), profiles.get(key))
              for key in grouped]
     terms.sort(key=lambda t: (sort_key(t.name), t.key))
@@ -67,18 +68,25 @@ def _preferred_spelling(counts: Counter[str]) -> str:
     return min(counts, key=lambda name: (-counts[name], name))
 
 
-def assign_slugs(names: dict[str, str]) -> dict[str, str]:
-    """A distinct slug per key. On a clash the plainest name keeps the bare slug and the others
-    get a suffix from a hash of their own key, so adding a term never moves another's URL."""
+UNNAMED_SLUG = "untitled"  # the stem of a slug for a name with no letters to slug
+
+
+def assign_slugs(names: dict[str, str], first_mentions: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """A distinct slug per key. On a clash the name mentioned first (by `first_mentions`, e.g.
+    the date of its oldest article), else the plainest, keeps the bare slug, so newer articles
+    never move an older term's URL; the others get a suffix from a hash of their own key. A name
+    with no letters to slug gets the suffix even alone, so no newcomer can take over its URL."""
+    first = first_mentions or {}
     by_slug: dict[str, list[str]] = defaultdict(list)
     for key, name in names.items():
-        by_slug[slugify(name)].append(key)
+        by_slug[slugify(name, fallback="")].append(key)
     slugs: dict[str, str] = {}
     for slug, keys in by_slug.items():
-        keys.sort(key=lambda k: (not k.isascii(), k))
-        slugs[keys[0]] = slug
-        for key in keys[1:]:
-            slugs[key] = f"{slug}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+        keys.sort(key=lambda k: (k not in first, first.get(k, 0), not k.isascii(), k))
+        if slug:
+            slugs[keys.pop(0)] = slug
+        for key in keys:
+            slugs[key] = f"{slug or UNNAMED_SLUG}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
     return slugs
 
 

@@ -99,6 +99,8 @@ def test_path_like_slugs_and_names_stay_inside_build(scratch) -> None:
     made = {p.relative_to(root).as_posix() for p in root.parent.rglob("*") if p.is_file() and p not in inputs}
     assert all(path.startswith(("build/", ".sitegen-cache/")) or path == ".build.lock" for path in made)
     assert (root / "build/2015/01/etc-x/index.html").is_file()
-    assert {p.name for p in (root / "build/people").iterdir()} >= {"etc-passwd", "c-windows", "untitled"}
+    people = {p.name for p in (root / "build/people").iterdir()}
+    assert people >= {"etc-passwd", "c-windows"}
+    assert [name for name in people if name.startswith("untitled-")]  # "..": nothing to slug
     assert broken_links(root / "build") == []
     assert not Path("/etc/x").exists()

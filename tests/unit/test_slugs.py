@@ -16,7 +16,12 @@ from sitegen.slugs import fold_accents, is_valid_slug, name_key, normalise_name,
     ("Łódź", "lodz"),
     ("O'Brien", "obrien"),
     ("../../etc/passwd", "etc-passwd"),
-    ("北京", "untitled"),
+    ("北京", "beijing"),
+    ("Владимир Путин", "vladimir-putin"),
+    ("Αλέξης Τσίπρας", "alexis-tsipras"),
+    ("محمد صلاح", "mhmd-slh"),
+    ("Music 🎵", "music"),
+    ("🎉", "untitled"),
 ])
 def test_slugify_transliterates_to_ascii(name: str, slug: str) -> None:
     assert slugify(name) == slug

@@ -65,3 +65,18 @@ def test_previous_and_next_follow_dates() -> None:
 def test_paginate() -> None:
     assert paginate(list(range(5)), 2) == [[0, 1], [2, 3], [4]]
     assert paginate([], 2) == [[]]
+
+
+def test_the_term_mentioned_first_keeps_a_clashing_slug() -> None:
+    # "Zoe Ball" sorts before "Zoë Ball", but Zoë was in the archive first: her URL stays.
+    names = {"zoë ball": "Zoë Ball", "zoe ball": "Zoe Ball"}
+    slugs = assign_slugs(names, {"zoë ball": (2015, "a.md"), "zoe ball": (2020, "b.md")})
+    assert slugs["zoë ball"] == "zoe-ball"
+    assert slugs["zoe ball"].startswith("zoe-ball-")
+    assert assign_slugs(names)["zoe ball"] == "zoe-ball"  # with no dates, the plainest name
+
+
+def test_names_with_nothing_to_slug_always_carry_their_own_hash() -> None:
+    slugs = assign_slugs({"🎉": "🎉"})
+    assert slugs["🎉"].startswith("untitled-")
+    assert assign_slugs({"🎵": "🎵", "🎉": "🎉"})["🎉"] == slugs["🎉"]  # a newcomer does not move it
