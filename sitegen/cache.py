@@ -39,7 +39,7 @@ FORMAT = 1  # bump when anything stored here changes shape
 BUCKETS = 64
 RACY_NS = 2_000_000_000  # a file modified this close to the scan that recorded it is re-hashed
 _PACKAGE = Path(__file__).resolve().parent
-_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "lunr", "feedgen")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "lunr", "feedgen", "anyascii")
 
 
 @dataclass(frozen=True)
