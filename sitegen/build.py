@@ -36,7 +36,7 @@ from .output import (WriteStats, commit_patch, commit_swap, discard_staging, out
 from .pages import Page, find_url_clashes, plan_pages
 from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, shared, stage_executor
 from .render import make_environment, make_renderer
-from .search import build_search_files, index_entries, index_files, search_store_files
+from .search import build_search_files, count_site_index, index_entries, index_files, search_store_files
 from .sitemap import build_sitemap_files
 from .taxonomy import build_site
 
@@ -344,9 +344,9 @@ class _Run:
         """With more than one job, a changed model and a local process pool, the search files
         start at once in forked processes, beside planning and rendering; None otherwise.
 
-        A rebuild renders few pages: the documents get one process and the index the other
-        `jobs - 1` (split when more than one: on 2 cores a split index measured no faster, as
-        each part repeats the analysis pass); a first build keeps the other cores for rendering."""
+        A rebuild renders few pages: the documents get one process, and the index one that,
+        once its terms are counted, scores and encodes them in `jobs` parts (see
+        `_search_files`); a first build keeps the other cores for rendering."""
         before = previous.producers.get("search")
         if (self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible()
                 or (before is not None and before[0] == self.model_key)):
@@ -354,7 +354,7 @@ class _Run:
         if not previous.pages:
             tasks = [("all", (0, 1))]
         else:
-            tasks = [("index", (k, self.jobs - 1)) for k in range(self.jobs - 1)] + [("store", (0, 1))]
+            tasks = [("index", (0, self.jobs)), ("store", (0, 1))]
         calls = [ForkedCall(_search_task, site, self.code_key, name, part) for name, part in tasks]
         for call in calls:
             stack.callback(call.close)
@@ -372,9 +372,8 @@ class _Run:
             outcomes.append(outcome)
         if len(outcomes) == 1:
             return outcomes[0]
-        index = outcomes[0][0]
-        entries = [entry for outcome in outcomes[:-1] for entry in outcome[1]]
-        return {**index_files(site, index, entries), **outcomes[-1]}
+        (index, entries), documents = outcomes
+        return {**index_files(site, index, entries), **documents}
 
     def stage_extras(self, extras: dict[str, dict[str, bytes] | None], previous: BuildState,
                      state: BuildState, staging: Path, damaged: set[str]) -> list[str]:
@@ -443,18 +442,28 @@ class _CarriedReads(dict[int, int]):
 
 
 def _search_files(site: Site, code_key: str, name: str, part: tuple[int, int]) -> Any:
-    """The search files (`all`), the `store` files (documents, facets), or part `part` of the
-    `index` (see `search.index_entries`); only the first part keeps the analysis cache."""
+    """The search files (`all`), the `store` files (documents, facets), or the `index` as
+    (index, shard entries), scored and encoded in `part[1]` forked processes once counted;
+    the analysis cache is kept."""
     if name == "store":
         return search_store_files(site)
     analyser = store.read_analyser(site.config, code_key)
     if name == "all":
-        found: Any = build_search_files(site, analyser=analyser)
-    else:
-        found = index_entries(site, analyser, part)
-    if part[0] == 0:
+        files = build_search_files(site, analyser=analyser)
         store.write_analyser(site.config, code_key, analyser)
-    return found
+        return files
+    counted = count_site_index(site, analyser)
+    count = part[1] if ForkedCall.is_possible() else 1
+    others = [ForkedCall(index_entries, counted, (k, count)) for k in range(1, count)]
+    try:
+        store.write_analyser(site.config, code_key, analyser)
+        index, entries = index_entries(counted, (0, count))
+        for other in others:
+            entries.extend(other.result()[1])
+    finally:
+        for other in others:
+            other.close()
+    return index, entries
 
 
 def _search_task(site: Site, code_key: str, name: str, part: tuple[int, int]) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copyreg
 import multiprocessing
 import os
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -110,7 +111,8 @@ class ForkedCall:
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_result, args=(send, fn, args), daemon=True)
+        # Not a daemon: a daemon may not start processes of its own, and this one may.
+        self._process = context.Process(target=_send_result, args=(send, fn, args))
         self._process.start()
         send.close()
 
@@ -143,6 +145,10 @@ class ForkedCall:
 
 
 def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    # The parent's handlers (cli.py turns SIGTERM into an orderly stop) are not this process's:
+    # the parent ends it with SIGTERM when its value is not wanted, and handles Ctrl-C itself.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         send.send(("ok", fn(*args), None))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it

@@ -17,7 +17,7 @@ from .errors import ContentError, Problem
 from .model import Article, Site, Term
 from .render import iso_date, long_date
 from .search_analysis import Analyser
-from .search_index import BuiltIndex, IndexField, build_index
+from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, score_index
 from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, encode_facets, iter_doc_files,
                             shard_entries, shard_files)
 
@@ -54,11 +54,16 @@ def index_documents(site: Site) -> list[dict[str, str]]:
     return documents
 
 
-def build_site_index(site: Site, analyser: Analyser | None = None, part: tuple[int, int] = (0, 1)) -> BuiltIndex:
+def build_site_index(site: Site, analyser: Analyser | None = None) -> BuiltIndex:
     """The Lunr index of every article (refs "0", "1", ... in `site.articles` order); `analyser`
-    may hold the analysed text of articles from earlier builds; `part`: see `build_index`."""
+    may hold the analysed text of articles from earlier builds."""
+    return score_index(count_site_index(site, analyser), release=True)
+
+
+def count_site_index(site: Site, analyser: Analyser | None = None) -> CountedIndex:
+    """The site's index before scoring (see `count_index`)."""
     refs = [str(number) for number in range(len(site.articles))]
-    return build_index(index_fields(site), refs, index_documents(site), analyser, part)
+    return count_index(index_fields(site), refs, index_documents(site), analyser)
 
 
 def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
@@ -72,14 +77,14 @@ def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
 def search_index_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
                        analyser: Analyser | None = None) -> dict[str, bytes]:
     """The first part of `build_search_files`: lunr.js, the term shards, lexicon and manifest."""
-    return index_files(site, *index_entries(site, analyser), shard_bytes=shard_bytes)
+    return index_files(site, *index_entries(count_site_index(site, analyser), release=True), shard_bytes=shard_bytes)
 
 
-def index_entries(site: Site, analyser: Analyser | None = None,
-                  part: tuple[int, int] = (0, 1)) -> tuple[BuiltIndex, list[tuple[str, str]]]:
+def index_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
+                  release: bool = False) -> tuple[BuiltIndex, list[tuple[str, str]]]:
     """The index without its postings, and the encoded shard entries of part `part` of its terms
-    (see `build_index`): the parts' entries, joined in order, are the whole index's."""
-    index = build_site_index(site, analyser, part)
+    (see `score_index`): the parts' entries, joined in order, are the whole index's."""
+    index = score_index(counted, part, release=release)
     return BuiltIndex(index.fields, index.refs, index.term_numbers, []), shard_entries(index)
 
 

@@ -122,9 +122,29 @@ def build_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Se
     The per-token work runs in C (`map`, `Counter`, bound methods); Python loops only over
     documents and fields. Visiting documents, fields and tokens in lunr's order gives the
     same term numbers. `analyser` may remember documents from earlier builds. With `part`
-    (k, n), only part k of n gets postings: a range of the sorted terms holding about 1/n of
-    them, so n processes can share the work (term numbers are always complete).
+    (k, n), only part k of n gets postings (see `score_index`).
     """
+    return score_index(count_index(fields, refs, documents, analyser), part, release=True)
+
+
+@dataclass
+class CountedIndex:
+    """An index before scoring: each field's term ids and counts per document, and what BM25
+    needs from the whole collection. `score_index` turns it into postings."""
+
+    fields: tuple[IndexField, ...]
+    refs: tuple[str, ...]
+    terms: list[str]  # term id -> term
+    numbers: dict[int, int]  # term id -> lunr `_index`
+    field_docs: Counter[int]  # term id -> (document, field) pairs holding it
+    counted: list[list[tuple[array[int], array[int]]]]  # per field, per document: term ids, counts
+    lengths: list[list[int]]  # per field, per document: tokens kept
+    idf: list[float]  # by term id
+
+
+def count_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Sequence[Mapping[str, str]],
+                analyser: Analyser | None = None) -> CountedIndex:
+    """The counting half of `build_index`."""
     global _ANALYSER
     if analyser is None:
         if len(_ANALYSER) > _TOKENS_LIMIT:
@@ -133,7 +153,7 @@ def build_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Se
         analyser.documents.clear()  # only a persistent analyser keeps documents
     analyser.used.clear()
     with _no_gc():
-        return _build_index(tuple(fields), tuple(refs), documents, analyser, part)
+        return _count_index(tuple(fields), tuple(refs), documents, analyser)
 
 
 @contextmanager
@@ -148,8 +168,8 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _build_index(fields: tuple[IndexField, ...], refs: tuple[str, ...],
-                 documents: Sequence[Mapping[str, str]], analyser: Analyser, part: tuple[int, int]) -> BuiltIndex:
+def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], documents: Sequence[Mapping[str, str]],
+                 analyser: Analyser) -> CountedIndex:
     numbers: defaultdict[int, int] = defaultdict(itertools.count().__next__)  # term id -> lunr number, by first use
     field_docs: Counter[int] = Counter()  # term id -> (document, field) pairs holding it, for idf
     counted: list[list[tuple[array[int], array[int]]]] = [[] for _ in fields]  # per field, per document
@@ -165,15 +185,28 @@ def _build_index(fields: tuple[IndexField, ...], refs: tuple[str, ...],
     idf = [0.0] * len(analyser.terms)
     for term, d in field_docs.items():
         idf[term] = math.log(1 + abs((n - d + 0.5) / (d + 0.5)))
+    return CountedIndex(fields, refs, list(analyser.terms), dict(numbers), field_docs, counted, lengths, idf)
+
+
+def score_index(index: CountedIndex, part: tuple[int, int] = (0, 1), *, release: bool = False) -> BuiltIndex:
+    """The postings of part k of n (`part`): a range of the sorted terms holding about 1/n of
+    the postings, so n processes can share the work; the parts' postings together are the
+    whole index's (term numbers are always complete). `release` frees each field's counts
+    once scored (peak memory matters at 100,000 articles)."""
+    n = len(index.refs)
+    terms = index.terms
+    keep = _part_of(part, index.field_docs, terms) if part[1] > 1 else None
     postings = []
-    terms = analyser.terms
-    keep = _part_of(part, field_docs, terms) if part[1] > 1 else None
-    for f, field in enumerate(fields):
-        average = sum(lengths[f]) / n if n else 0.0
-        by_id = _score_field(counted[f], lengths[f], average, float(field.boost), idf, keep)
-        postings.append({terms[term]: flat for term, flat in by_id.items()})
-        counted[f] = []  # free each field's counts once scored: peak memory matters at 100,000 articles
-    return BuiltIndex(fields, refs, {terms[term]: number for term, number in numbers.items()}, postings)
+    with _no_gc():
+        for f, field in enumerate(index.fields):
+            lengths = index.lengths[f]
+            average = sum(lengths) / n if n else 0.0
+            by_id = _score_field(index.counted[f], lengths, average, float(field.boost), index.idf, keep)
+            postings.append({terms[term]: flat for term, flat in by_id.items()})
+            if release:
+                index.counted[f] = []
+    return BuiltIndex(index.fields, index.refs, {terms[term]: number for term, number in index.numbers.items()},
+                      postings)
 
 
 def _part_of(part: tuple[int, int], field_docs: Counter[int], terms: list[str]) -> bytearray:
