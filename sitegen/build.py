@@ -17,94 +17,26 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import cache as store
+from . import workers
+from .check import BuildResult, Plan, check_site
 from .cache import ArticleCache, BuildState, FileState, OutputFile
 from .config import Config
-from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem
 from .feeds import build_feed_files
 from .fingerprints import ReadLog, changed_reads, describe, digest_of
-from .recording import Recorder
-from .loader import LoadResult, load_article, load_articles, parse_article, settle_articles, source_of
+from .loader import LoadResult, source_of
 from .model import Article, Site
 from .output import (WriteStats, commit_patch, commit_swap, discard_staging, output_lock, prepare_staging,
                      recover, same_bytes, stage_file, static_sources, write_errors)
-from .pages import Page, find_url_clashes, plan_pages
-from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, shared, stage_executor
-from .render import make_environment, make_renderer
-from .search import build_search_files, count_site_index, index_entries, index_files, search_store_files
+from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, stage_executor
+from .search import index_files
 from .sitemap import build_sitemap_files
-from .taxonomy import build_site
 
 Progress = Callable[[int, int], None]  # (done, total)
-Loader = Callable[[Config], tuple[list[Article], list[Problem]]]
 PATCH_LIMIT = 0.2  # commit in place when at most this share of the files changed; else swap
-
-
-@dataclass
-class BuildResult:
-    """What a build or check did: counts, timings per stage (seconds), and every problem."""
-
-    article_count: int = 0
-    page_count: int = 0
-    file_count: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    skipped_sources: list[str] = field(default_factory=list)  # bad files left out (--keep-going)
-    timings: dict[str, float] = field(default_factory=dict)
-    write: WriteStats | None = None
-    rendered_count: int = 0  # pages rendered; the others were unchanged since the last build
-    search_urls: tuple[str, ...] = ()  # files made by the search index
-
-    @property
-    def seconds(self) -> float:
-        """Total time of all stages."""
-        return sum(self.timings.values())
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The output of the pure stages: the model and its pages."""
-
-    site: Site
-    pages: list[Page]
-
-
-def check_site(config: Config, *, keep_going: bool = False, result: BuildResult | None = None,
-               load: Loader = load_articles) -> Plan:
-    """Load, model and plan pages without writing; raise ContentError if anything is wrong."""
-    result = result if result is not None else BuildResult()
-    started = time.perf_counter()
-    articles, problems = load(config)
-    articles, settled = settle_articles(config, articles)  # one URL per article, whichever loader ran
-    problems = [*problems, *settled]
-    entities, entity_problems = load_entities(config)  # a data file with errors gives no profiles
-    problems = [*problems, *entity_problems]
-    result.timings["load"] = time.perf_counter() - started
-    result.problems.extend(problems)
-    failed = sorted({p.source for p in problems if not p.is_warning})
-    if failed and not keep_going:
-        raise ContentError("content has errors", problems)
-    result.skipped_sources.extend(failed)
-
-    started = time.perf_counter()
-    site = build_site(config, articles, entities)
-    result.problems.extend(unused_entry_warnings(entities, site))
-    result.timings["model"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    pages = plan_pages(site)
-    clashes = find_url_clashes(pages)
-    result.timings["pages"] = time.perf_counter() - started
-    if clashes:
-        result.problems.extend(clashes)
-        raise ContentError("URL clash", result.problems)
-    result.article_count = len(site.articles)
-    result.page_count = len(pages)
-    return Plan(site, pages)
 
 
 def build(config: Config, *, keep_going: bool = False, progress: Progress | None = None,
@@ -219,7 +151,7 @@ class _Run:
                 work.append((str(path), source, found[0] if found else None))
         chunks = chunked(work, self.jobs, smallest=20)
         with stage_executor(self.jobs, config, len(chunks), self.factory) as executor:
-            for future in [executor.submit(_load_chunk, chunk) for chunk in chunks]:
+            for future in [executor.submit(workers.load_chunk, chunk) for chunk in chunks]:
                 for path, source, state, result in future.result():
                     if state is not None:
                         inputs[path] = state
@@ -246,12 +178,12 @@ class _Run:
         dirty = self.dirty_pages(plan, previous, fingerprints, damaged)
         self.lap("plan")
         self.result.rendered_count = len(dirty)
-        job = _RenderJob(site, pages, config.output_dir, staging,
+        job = workers.RenderJob(site, pages, config.output_dir, staging,
                          {url: f.digest for url, f in previous.outputs.items() if url not in damaged})
         chunks = chunked(dirty, self.jobs, smallest=25)
         staged: list[str] = []
         with stage_executor(self.jobs, job, len(chunks), self.factory) as executor:
-            futures = [executor.submit(_render_chunk, chunk) for chunk in chunks]
+            futures = [executor.submit(workers.render_chunk, chunk) for chunk in chunks]
             extras = self.produce_extras(plan, previous, state, damaged)  # meanwhile, in this process
             self.clock = time.perf_counter()
             done = 0
@@ -346,7 +278,7 @@ class _Run:
 
         A rebuild renders few pages: the documents get one process, and the index one that,
         once its terms are counted, scores and encodes them in `jobs` parts (see
-        `_search_files`); a first build keeps the other cores for rendering."""
+        `workers.search_files`); a first build keeps the other cores for rendering."""
         before = previous.producers.get("search")
         if (self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible()
                 or (before is not None and before[0] == self.model_key)):
@@ -355,7 +287,7 @@ class _Run:
             tasks = [("all", (0, 1))]
         else:
             tasks = [("index", (0, self.jobs)), ("store", (0, 1))]
-        calls = [ForkedCall(_search_task, site, self.code_key, name, part) for name, part in tasks]
+        calls = [ForkedCall(workers.search_task, site, self.code_key, name, part) for name, part in tasks]
         for call in calls:
             stack.callback(call.close)
         return calls
@@ -363,7 +295,7 @@ class _Run:
     def search_files(self, site: Site) -> dict[str, bytes]:
         """The search files: from the processes started early, else made here."""
         if self.search_calls is None:
-            return _search_files(site, self.code_key, "all", (0, 1))
+            return workers.search_files(site, self.code_key, "all", (0, 1))
         outcomes = []
         for call in self.search_calls:
             outcome = call.result()
@@ -396,9 +328,9 @@ class _Run:
                 if before is not None and before.digest == digest:
                     state.outputs[url] = before
                 elif before is None and same_bytes(self.config.output_dir / url, data):
-                    state.outputs[url] = _record(os.stat(self.config.output_dir / url), digest)
+                    state.outputs[url] = workers.record_output(os.stat(self.config.output_dir / url), digest)
                 else:
-                    state.outputs[url] = _record(stage_file(staging, url, data, made), digest)
+                    state.outputs[url] = workers.record_output(stage_file(staging, url, data, made), digest)
                     staged.append(url)
         return staged
 
@@ -438,108 +370,9 @@ class _CarriedReads(dict[int, int]):
         return new
 
 
-# ------------------------------------------------------------------ workers
-
-
-def _search_files(site: Site, code_key: str, name: str, part: tuple[int, int]) -> Any:
-    """The search files (`all`), the `store` files (documents, facets), or the `index` as
-    (index, shard entries), scored and encoded in `part[1]` forked processes once counted;
-    the analysis cache is kept."""
-    if name == "store":
-        return search_store_files(site)
-    analyser = store.read_analyser(site.config, code_key)
-    if name == "all":
-        files = build_search_files(site, analyser=analyser)
-        store.write_analyser(site.config, code_key, analyser)
-        return files
-    counted = count_site_index(site, analyser)
-    count = part[1] if ForkedCall.is_possible() else 1
-    others = [ForkedCall(index_entries, counted, (k, count)) for k in range(1, count)]
-    try:
-        store.write_analyser(site.config, code_key, analyser)
-        index, entries = index_entries(counted, (0, count))
-        for other in others:
-            entries.extend(other.result()[1])
-    finally:
-        for other in others:
-            other.close()
-    return index, entries
-
-
-def _search_task(site: Site, code_key: str, name: str, part: tuple[int, int]) -> Any:
-    """`_search_files`, run in a forked process."""
-    try:
-        return _search_files(site, code_key, name, part)
-    except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
-        return ("error", str(exc), list(exc.problems))
-
-
-def _load_chunk(work: list[tuple[str, str, str | None]]) -> list[tuple[str, str, FileState | None, LoadResult | None]]:
-    """Hash and, unless the cache has that hash, parse each file; runs in a worker."""
-    config: Config = shared()
-    done = []
-    for path_text, source, cached_sha in work:
-        path = Path(path_text)
-        try:
-            stat = os.stat(path)
-            raw = path.read_bytes()
-        except OSError:
-            done.append((path_text, source, None, load_article(path, config)))
-            continue
-        state = FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino, store.sha256_hex(raw))
-        result = None if state.sha256 == cached_sha else parse_article(raw, source, config)
-        done.append((path_text, source, state, result))
-    return done
-
-
-@dataclass(frozen=True)
-class _RenderJob:
-    """What render workers share: the model, its pages, and where to write."""
-
-    site: Site
-    pages: list[Page]
-    out: Path
-    staging: Path
-    digests: dict[str, bytes]  # url -> digest of the intact file the last build wrote
-
-
-_renderers: dict[int, tuple[Callable[[Page], str], Recorder, set[str]]] = {}
-
-
-def _render_chunk(indexes: list[int]) -> list[tuple[int, OutputFile, tuple | None, bool]] | tuple:
-    """Render pages, staging those whose bytes changed; runs in a worker."""
-    job: _RenderJob = shared()
-    if id(job) not in _renderers:
-        _renderers.clear()
-        env = make_environment(job.site.config)
-        recorder = Recorder(env, ReadLog(job.site.config))
-        _renderers[id(job)] = (make_renderer(job.site, env), recorder, set())
-    render_page, recorder, made = _renderers[id(job)]
-    done = []
-    try:
-        for index in indexes:
-            page = job.pages[index]
-            recorder.start()
-            data = render_page(page).encode("utf-8")
-            reads = recorder.finish()
-            digest = store.digest_bytes(data)
-            old = job.out / page.url
-            if job.digests.get(page.url) == digest or (page.url not in job.digests and same_bytes(old, data)):
-                done.append((index, _record(os.stat(old), digest), reads, False))
-            else:
-                done.append((index, _record(stage_file(job.staging, page.url, data, made), digest), reads, True))
-    except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
-        return ("error", str(exc), list(exc.problems))
-    return done
-
-
 def _sha(state: BuildState, path: Path) -> str | None:
     found = state.inputs.get(str(path))
     return found.sha256 if found else None
-
-
-def _record(stat: os.stat_result, digest: bytes) -> OutputFile:
-    return OutputFile(stat.st_size, stat.st_mtime_ns, stat.st_ino, digest)
 
 
 def _source(path: Path, config: Config) -> str:

@@ -17,7 +17,8 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .build import BuildResult, build, check_site
+from .build import build
+from .check import BuildResult, check_site
 from .config import Config, load_config, with_folders
 from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem, SitegenError, quote, summarise

@@ -25,7 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .build import BuildResult, build
+from .build import build
+from .check import BuildResult
 from .config import Config
 from .errors import ContentError, Problem, SitegenError, summarise
 from .watch import QUIET_SECONDS, ChangeCollector, ChangeSet, Classifier, Watcher, watch_targets

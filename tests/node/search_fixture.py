@@ -21,7 +21,7 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 
 from sitegen import search_index  # noqa: E402
-from sitegen.build import check_site  # noqa: E402
+from sitegen.check import check_site  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.search import build_search_files, index_documents, index_fields  # noqa: E402
 

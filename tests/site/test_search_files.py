@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import check_site
+from sitegen.check import check_site
 from sitegen.config import load_config
 from sitegen.search import build_search_files, search_file_sizes
 from search_support import build_search_project

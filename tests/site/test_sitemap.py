@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from fixture_sites import BuiltSite
-from sitegen.build import check_site
+from sitegen.check import check_site
 from sitegen.config import load_config
 from sitegen.sitemap import build_sitemap_files
 

@@ -15,7 +15,7 @@ LAYERS = [
     {"watch", "build", "importer", "bench"},
     {"pages", "render", "search", "search_index", "search_shards", "search_stem", "search_analysis",
      "output", "feeds", "sitemap",
-     "discovery", "timeline", "cache", "parallel", "fingerprints", "recording", "terms_report"},
+     "discovery", "timeline", "cache", "parallel", "fingerprints", "recording", "terms_report", "workers", "check"},
     {"loader", "taxonomy", "urls", "entities"},
     {"model", "config", "frontmatter", "markdown", "slugs"},
     {"errors", "__init__"},

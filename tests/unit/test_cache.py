@@ -9,7 +9,7 @@ import pytest
 from markupsafe import Markup
 
 from sitegen import cache as store
-from sitegen.build import Plan, check_site
+from sitegen.check import Plan, check_site
 from sitegen.config import load_config
 from sitegen.fingerprints import Opaque, ReadLog, changed_reads, describe, digest_of
 from sitegen.output import commit_patch, recover, stage_file

@@ -1,0 +1,81 @@
+"""The pure stages of a build: load the content, make the model, plan the pages. `sitegen check`
+runs only these; `build.py` runs them and then renders and writes.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .config import Config
+from .entities import load_entities, unused_entry_warnings
+from .errors import ContentError, Problem
+from .loader import load_articles, settle_articles
+from .model import Article, Site
+from .output import WriteStats
+from .pages import Page, find_url_clashes, plan_pages
+from .taxonomy import build_site
+
+Loader = Callable[[Config], tuple[list[Article], list[Problem]]]
+
+
+@dataclass
+class BuildResult:
+    """What a build or check did: counts, timings per stage (seconds), and every problem."""
+
+    article_count: int = 0
+    page_count: int = 0
+    file_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    skipped_sources: list[str] = field(default_factory=list)  # bad files left out (--keep-going)
+    timings: dict[str, float] = field(default_factory=dict)
+    write: WriteStats | None = None
+    rendered_count: int = 0  # pages rendered; the others were unchanged since the last build
+    search_urls: tuple[str, ...] = ()  # files made by the search index
+
+    @property
+    def seconds(self) -> float:
+        """Total time of all stages."""
+        return sum(self.timings.values())
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The output of the pure stages: the model and its pages."""
+
+    site: Site
+    pages: list[Page]
+
+
+def check_site(config: Config, *, keep_going: bool = False, result: BuildResult | None = None,
+               load: Loader = load_articles) -> Plan:
+    """Load, model and plan pages without writing; raise ContentError if anything is wrong."""
+    result = result if result is not None else BuildResult()
+    started = time.perf_counter()
+    articles, problems = load(config)
+    articles, settled = settle_articles(config, articles)  # one URL per article, whichever loader ran
+    problems = [*problems, *settled]
+    entities, entity_problems = load_entities(config)  # a data file with errors gives no profiles
+    problems = [*problems, *entity_problems]
+    result.timings["load"] = time.perf_counter() - started
+    result.problems.extend(problems)
+    failed = sorted({p.source for p in problems if not p.is_warning})
+    if failed and not keep_going:
+        raise ContentError("content has errors", problems)
+    result.skipped_sources.extend(failed)
+
+    started = time.perf_counter()
+    site = build_site(config, articles, entities)
+    result.problems.extend(unused_entry_warnings(entities, site))
+    result.timings["model"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    pages = plan_pages(site)
+    clashes = find_url_clashes(pages)
+    result.timings["pages"] = time.perf_counter() - started
+    if clashes:
+        result.problems.extend(clashes)
+        raise ContentError("URL clash", result.problems)
+    result.article_count = len(site.articles)
+    result.page_count = len(pages)
+    return Plan(site, pages)
