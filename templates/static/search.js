@@ -150,16 +150,25 @@
         var refs = results.map(function (r) { return Number(r.ref); });
         var kept = isFiltered ? core.filterByFacets(state.facets, refs, current.chosen) : refs;
         var byRef = new Map(results.map(function (r) { return [Number(r.ref), r]; }));
-        state.results = kept.map(function (ref) { return byRef.get(ref); });
-        state.shown = 0;
-        clearResults();
-        announce(state.results.length);
-        facetsReady.then(function () {
-          if (run === state.run) {
-            showFacets(core.countFacets(state.facets, kept, FACET_LIMIT), current.chosen);
+        var found = kept.map(function (ref) { return byRef.get(ref); });
+        var first = found.slice(0, PAGE_SIZE);
+        // The old results stay until the new ones can be shown whole: no empty list between
+        // keystrokes, and the count is announced only when the results are there to reach.
+        return loadDocs(first).then(function (docs) {
+          if (run !== state.run) {
+            return;
           }
+          state.results = found;
+          state.shown = 0;
+          clearResults();
+          appendResults(first, docs, false);
+          announce(found.length);
+          facetsReady.then(function () {
+            if (run === state.run) {
+              showFacets(core.countFacets(state.facets, kept, FACET_LIMIT), current.chosen);
+            }
+          });
         });
-        return showMore(run, false);
       });
     }).catch(function (error) {
       if (run === state.run) {
@@ -193,25 +202,34 @@
     facetGroups.textContent = "";
   }
 
+  function loadDocs(results) {
+    return Promise.all(results.map(function (r) { return load("docs/" + r.ref); }));
+  }
+
   /* Show the next page of results (loading their documents first). */
-  function showMore(run, moveFocus) {
+  function showMore(run) {
     var page = state.results.slice(state.shown, state.shown + PAGE_SIZE);
-    return Promise.all(page.map(function (r) { return load("docs/" + r.ref); })).then(function (docs) {
-      if (run !== state.run) {
-        return;
-      }
-      var first = null;
-      docs.forEach(function (doc, i) {
-        var item = resultItem(doc, page[i]);
-        first = first || item;
-        list.appendChild(item);
-      });
-      state.shown += page.length;
-      more.hidden = state.shown >= state.results.length;
-      if (moveFocus && first) {
-        first.querySelector("a").focus();
+    return loadDocs(page).then(function (docs) {
+      if (run === state.run) {
+        appendResults(page, docs, true);
       }
     });
+  }
+
+  /* Append `results` (with their loaded `docs`) to the list; `moveFocus` puts the keyboard on
+     the first of them. */
+  function appendResults(results, docs, moveFocus) {
+    var first = null;
+    docs.forEach(function (doc, i) {
+      var item = resultItem(doc, results[i]);
+      first = first || item;
+      list.appendChild(item);
+    });
+    state.shown += results.length;
+    more.hidden = state.shown >= state.results.length;
+    if (moveFocus && first) {
+      first.querySelector("a").focus();
+    }
   }
 
   function resultItem(doc, result) {
@@ -331,7 +349,7 @@
     writeUrl(current.q, current.chosen, true);
     search(current);
   });
-  more.addEventListener("click", function () { showMore(state.run, true); });
+  more.addEventListener("click", function () { showMore(state.run); });
   window.addEventListener("popstate", start);
 
   function start() {

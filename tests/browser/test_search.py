@@ -135,6 +135,30 @@ def test_keyboard_only_search_and_live_region(search_site: Path, watched_page) -
     assert watched_page.errors == []
 
 
+def test_results_stay_on_screen_until_the_next_query_can_replace_them(search_site: Path, watched_page) -> None:
+    page = watched_page.page
+    page.goto((search_site / "search.html").as_uri() + "?q=rowley")
+    assert _wait_for_results(page) == "2 results."
+    # Count animation frames in which the list is empty, or announces a count it does not show.
+    page.evaluate("""() => {
+      window.blankFrames = 0;
+      const list = document.getElementById("search-results");
+      const status = document.getElementById("search-status");
+      (function tick() {
+        const shown = list.children.length;
+        if (shown === 0 || !status.textContent.startsWith(String(Math.min(shown, 2)))) window.blankFrames++;
+        requestAnimationFrame(tick);
+      })();
+    }""")
+    page.locator("#search-query").fill("patrols")  # a different query: its documents are not loaded yet
+    page.wait_for_function("""document.querySelector('.search-result h2').textContent !== ''
+      && new URLSearchParams(location.search).get('q') === 'patrols'
+      && [...document.querySelectorAll('.search-result h2')].every(h => /patrol/i.test(h.closest('li').textContent))""")
+    assert page.locator("#search-status").inner_text() == "2 results."
+    assert page.evaluate("window.blankFrames") == 0
+    assert watched_page.errors == []
+
+
 def test_fuzzy_and_person_filter(search_site: Path, watched_page) -> None:
     page = watched_page.page
     page.goto((search_site / "search.html").as_uri() + "?q=rowlay~1")  # near spelling, via the lexicon
