@@ -38,6 +38,39 @@ def _mapping_proxy(data: dict) -> MappingProxyType:
 copyreg.pickle(MappingProxyType, lambda proxy: (_mapping_proxy, (dict(proxy),)))
 
 
+# Ctrl-C and SIGTERM are held while this process forks. A signal handled during fork() runs its
+# Python handler inside an at-fork hook, where an exception (KeyboardInterrupt) is printed and
+# ignored: the build would carry on as if it had never been interrupted. Held, the signal
+# arrives as soon as the fork is done; the child starts with the mask as it was.
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_mask_for_children: set[signal.Signals] | None = None
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM in this thread until the block ends (see above)."""
+    global _mask_for_children
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    _mask_for_children = before
+    try:
+        yield
+    finally:
+        _mask_for_children = None
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _restore_mask_in_child() -> None:
+    if _mask_for_children is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, _mask_for_children)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_restore_mask_in_child)
+
+
 def default_jobs() -> int:
     """How many cores this process may use."""
     try:
@@ -63,8 +96,17 @@ def process_pool(max_workers: int, initializer: Callable[[Any], None], initargs:
     # a lock one of them holds would stay locked forever in the child.
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
         else "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers, mp_context=multiprocessing.get_context(method),
-                               initializer=initializer, initargs=initargs)
+    return _ProcessPool(max_workers, mp_context=multiprocessing.get_context(method),
+                        initializer=initializer, initargs=initargs)
+
+
+class _ProcessPool(ProcessPoolExecutor):
+    """A process pool that forks its workers (on a submit) with signals held."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """`ProcessPoolExecutor.submit`, with Ctrl-C and SIGTERM held while it may fork."""
+        with signals_held():
+            return super().submit(fn, *args, **kwargs)
 
 
 class InlineExecutor(Executor):
@@ -113,7 +155,8 @@ class ForkedCall:
         self._receive, send = context.Pipe(duplex=False)
         # Not a daemon: a daemon may not start processes of its own, and this one may.
         self._process = context.Process(target=_send_result, args=(send, fn, args))
-        self._process.start()
+        with signals_held():
+            self._process.start()
         send.close()
 
     @staticmethod

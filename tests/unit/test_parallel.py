@@ -1,0 +1,48 @@
+"""Forking with Ctrl-C on the way: the interrupt must reach the build, never vanish in fork()."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from support import REPO
+
+# A SIGINT that arrives while fork() runs its at-fork hooks: the hook below sends it at the
+# worst moment. Python prints and ignores an exception raised inside such a hook, so without
+# signals held the KeyboardInterrupt is lost and the script would print "carried on".
+SCRIPT = textwrap.dedent("""
+    import os, signal, sys
+    from sitegen.parallel import ForkedCall, process_pool
+    os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+
+    def fork_once():
+        if sys.argv[1] == "forked-call":
+            ForkedCall(abs, -1).result()
+        else:
+            with process_pool(1, print, ("",)) as pool:
+                pool.submit(abs, -1).result()
+
+    try:
+        fork_once()
+    except KeyboardInterrupt:
+        print("interrupted")
+    else:
+        print("carried on")
+""")
+
+
+def _run(kind: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", SCRIPT, kind], capture_output=True, text=True, timeout=60,
+                          cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+
+
+def test_ctrl_c_during_a_forked_call_interrupts_the_parent() -> None:
+    run = _run("forked-call")
+    assert run.stdout.strip() == "interrupted", run.stderr
+    assert "Exception ignored" not in run.stderr
+
+
+def test_ctrl_c_while_a_pool_forks_its_workers_interrupts_the_parent() -> None:
+    run = _run("pool")
+    assert run.stdout.strip() == "interrupted", run.stderr
+    assert "Exception ignored" not in run.stderr
