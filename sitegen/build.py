@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -28,11 +28,10 @@ from .errors import ContentError, Problem
 from .feeds import build_feed_files
 from .fingerprints import ReadLog, changed_reads, describe, digest_of
 from .loader import LoadResult, source_of
-from .model import Article, Site
+from .model import Article
 from .output import (WriteStats, commit_patch, commit_swap, discard_staging, output_lock, prepare_staging,
-                     recover, same_bytes, stage_file, static_sources, write_errors)
+                     recover, static_sources, write_errors)
 from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, stage_executor
-from .search import index_files
 from .sitemap import build_sitemap_files
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -93,14 +92,15 @@ class _Run:
             previous = BuildState(fingerprint)  # nothing of the last build can be reused
         self.model_key = store.model_key(config, inputs, plan.site.articles)
         store.forget_state(config)  # from here the output may change: a crash must not trust it
-        with ExitStack() as stack:
-            self.search_calls = self.start_search(plan.site, previous, stack)
-            try:
-                self.write(plan, previous, state, prepare_staging(config.output_dir))
-            except BaseException:
-                discard_staging(config.output_dir)
-                recover(config.output_dir)  # a commit cut short by an error is rolled back at once
-                raise
+        target = self.target(previous, prepare_staging(config.output_dir))
+        try:
+            with ExitStack() as stack:  # on leaving, forked search processes have ended
+                self.search_calls = self.start_search(plan, previous, target, stack)
+                self.write(plan, previous, state, target)
+        except BaseException:
+            discard_staging(config.output_dir)
+            recover(config.output_dir)  # a commit cut short by an error is rolled back at once
+            raise
         self.lap("write")
         self.save(plan, state, articles)
         self.lap("cache")
@@ -170,21 +170,25 @@ class _Run:
 
     # -------------------------------------------------------------- render and write
 
-    def write(self, plan: Plan, previous: BuildState, state: BuildState, staging: Path) -> None:
+    def target(self, previous: BuildState, staging: Path) -> workers.Target:
+        """Where this build's files go; `damaged` holds the live files no longer as last built."""
+        self.damaged = store.output_damage(self.config.output_dir, previous.outputs)
+        digests = {url: f.digest for url, f in previous.outputs.items() if url not in self.damaged}
+        return workers.Target(self.config.output_dir, staging, digests)
+
+    def write(self, plan: Plan, previous: BuildState, state: BuildState, target: workers.Target) -> None:
         """Render the pages that changed and stage every changed file; then commit them."""
-        config, site, pages = self.config, plan.site, plan.pages
-        damaged = store.output_damage(config.output_dir, previous.outputs)
+        site, pages = plan.site, plan.pages
         fingerprints = [digest_of(describe(page)) for page in pages]
-        dirty = self.dirty_pages(plan, previous, fingerprints, damaged)
+        dirty = self.dirty_pages(plan, previous, fingerprints, self.damaged)
         self.lap("plan")
         self.result.rendered_count = len(dirty)
-        job = workers.RenderJob(site, pages, config.output_dir, staging,
-                         {url: f.digest for url, f in previous.outputs.items() if url not in damaged})
+        job = workers.RenderJob(site, pages, target)
         chunks = chunked(dirty, self.jobs, smallest=25)
         staged: list[str] = []
         with stage_executor(self.jobs, job, len(chunks), self.factory) as executor:
             futures = [executor.submit(workers.render_chunk, chunk) for chunk in chunks]
-            extras = self.produce_extras(plan, previous, state, damaged)  # meanwhile, in this process
+            staged.extend(self.produce_extras(plan, previous, state, target))  # meanwhile, in this process
             self.clock = time.perf_counter()
             done = 0
             for future in futures:
@@ -203,8 +207,7 @@ class _Run:
             url = pages[index].url
             state.outputs[url] = previous.outputs[url]
             state.pages[url] = (fingerprints[index], self.carry_reads(previous, previous.pages[url][1], state))
-        staged.extend(self.stage_extras(extras, previous, state, staging, damaged))
-        self.commit(previous, state, staging, staged)
+        self.commit(previous, state, target.staging, staged)
 
     def dirty_pages(self, plan: Plan, previous: BuildState, fingerprints: list[bytes], damaged: set[str]) -> list[int]:
         """Indexes of the pages that must be rendered: new, changed, opaque or damaged."""
@@ -246,33 +249,47 @@ class _Run:
             self.carried = _CarriedReads(self, previous, state)
         return tuple(map(self.carried.__getitem__, ids))  # each old number is looked up in C after its first use
 
-    def produce_extras(self, plan: Plan, previous: BuildState, state: BuildState,
-                       damaged: set[str]) -> dict[str, dict[str, bytes] | None]:
-        """Files made from the whole model (search, feeds and sitemap) and the static assets;
-        None for a producer whose inputs are unchanged and whose files are intact."""
+    def produce_extras(self, plan: Plan, previous: BuildState, state: BuildState, target: workers.Target) -> list[str]:
+        """Stage the files made from the whole model (search, feeds and sitemap) and the static
+        assets that changed; a producer whose inputs are unchanged and whose files are intact is
+        skipped. Pages win over extras, search over static. Returns the staged urls."""
         site, config = plan.site, self.config
         statics = static_sources((config.static_dir,), set())
-        producers: dict[str, tuple[bytes, Callable[[], dict[str, bytes]]]] = {
-            "search": (self.model_key, lambda: self.search_files(site)),
-            "feeds": (self.model_key, lambda: {**build_feed_files(site), **build_sitemap_files(site, plan.pages)}),
+        producers: dict[str, tuple[bytes, Callable[[], Iterable[tuple[str, bytes]]]]] = {
+            "feeds": (self.model_key, lambda: {**build_feed_files(site), **build_sitemap_files(site, plan.pages)}.items()),
             "static": (digest_of(sorted((url, _sha(state, path)) for url, path in statics.items())),
-                       lambda: {url: path.read_bytes() for url, path in statics.items()}),
+                       lambda: ((url, path.read_bytes()) for url, path in statics.items())),
         }
-        extras: dict[str, dict[str, bytes] | None] = {}
-        for name, (key, produce) in producers.items():
+        taken = {page.url for page in plan.pages}
+        staged, made = [], set()
+        for name in ("search", *producers):
+            key = self.model_key if name == "search" else producers[name][0]
             before = previous.producers.get(name)
-            if before and before[0] == key and not damaged.intersection(before[1]):
-                extras[name] = None
+            if before and before[0] == key and not self.damaged.intersection(before[1]):
                 state.producers[name] = before
+                for url in before[1]:
+                    if url not in taken:
+                        taken.add(url)
+                        state.outputs[url] = previous.outputs[url]
                 continue
             started = time.perf_counter()
-            extras[name] = produce()
-            state.producers[name] = (key, tuple(extras[name]))
+            if name == "search":
+                records = self.search_files(plan, target, taken)
+            else:
+                records = {url: workers.keep_or_stage(target, url, data, made)
+                           for url, data in producers[name][1]() if url not in taken}
             self.result.timings[name] = time.perf_counter() - started
+            state.producers[name] = (key, tuple(records))
+            for url, (record, was_staged) in records.items():
+                taken.add(url)
+                state.outputs[url] = record
+                if was_staged:
+                    staged.append(url)
         self.result.search_urls = state.producers["search"][1]
-        return extras
+        return staged
 
-    def start_search(self, site: Site, previous: BuildState, stack: ExitStack) -> list[ForkedCall] | None:
+    def start_search(self, plan: Plan, previous: BuildState, target: workers.Target,
+                     stack: ExitStack) -> list[ForkedCall] | None:
         """With more than one job, a changed model and a local process pool, the search files
         start at once in forked processes, beside planning and rendering; None otherwise.
 
@@ -287,52 +304,24 @@ class _Run:
             tasks = [("all", (0, 1))]
         else:
             tasks = [("index", (0, self.jobs)), ("store", (0, 1))]
-        calls = [ForkedCall(workers.search_task, site, self.code_key, name, part) for name, part in tasks]
+        pages = frozenset(page.url for page in plan.pages)
+        calls = [ForkedCall(workers.search_task, plan.site, self.code_key, name, part, target, pages)
+                 for name, part in tasks]
         for call in calls:
             stack.callback(call.close)
         return calls
 
-    def search_files(self, site: Site) -> dict[str, bytes]:
-        """The search files: from the processes started early, else made here."""
+    def search_files(self, plan: Plan, target: workers.Target, taken: set[str]) -> dict[str, workers.Staged]:
+        """The search files, staged: by the processes started early, else here."""
         if self.search_calls is None:
-            return workers.search_files(site, self.code_key, "all", (0, 1))
-        outcomes = []
+            return workers.search_files(plan.site, self.code_key, "all", (0, 1), target, taken)
+        records: dict[str, workers.Staged] = {}
         for call in self.search_calls:
             outcome = call.result()
             if isinstance(outcome, tuple) and outcome and outcome[0] == "error":
                 raise ContentError(outcome[1], outcome[2])
-            outcomes.append(outcome)
-        if len(outcomes) == 1:
-            return outcomes[0]
-        (index, entries), documents = outcomes
-        return {**index_files(site, index, entries), **documents}
-
-    def stage_extras(self, extras: dict[str, dict[str, bytes] | None], previous: BuildState,
-                     state: BuildState, staging: Path, damaged: set[str]) -> list[str]:
-        """Stage the extra files that changed; pages win over extras, search over static."""
-        staged, made = [], set()
-        taken = set(state.pages)
-        for name in ("search", "feeds", "static"):
-            files = extras[name]
-            urls = state.producers[name][1]
-            for url in urls:
-                if url in taken:
-                    continue
-                taken.add(url)
-                if files is None:
-                    state.outputs[url] = previous.outputs[url]
-                    continue
-                data = files[url]
-                digest = store.digest_bytes(data)
-                before = previous.outputs.get(url) if url not in damaged else None
-                if before is not None and before.digest == digest:
-                    state.outputs[url] = before
-                elif before is None and same_bytes(self.config.output_dir / url, data):
-                    state.outputs[url] = workers.record_output(os.stat(self.config.output_dir / url), digest)
-                else:
-                    state.outputs[url] = workers.record_output(stage_file(staging, url, data, made), digest)
-                    staged.append(url)
-        return staged
+            records.update(outcome)
+        return records
 
     def commit(self, previous: BuildState, state: BuildState, staging: Path, staged: list[str]) -> None:
         """Make the staged files live, in place (few) or by swapping folders (many)."""

@@ -8,7 +8,7 @@ tags, so search works from `file://`. Documents are numbered in `site.articles` 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,10 +103,14 @@ def index_files(site: Site, index: BuiltIndex, entries: list[tuple[str, str]], *
 
 def search_store_files(site: Site) -> dict[str, bytes]:
     """The rest of `build_search_files`: the facets and each document's file."""
-    files = {data_url("facets"): data_file("facets", encode_facets(facet_values(site)))}
+    return dict(iter_search_store_files(site))
+
+
+def iter_search_store_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """`search_store_files` one file at a time, made as they are asked for."""
+    yield data_url("facets"), data_file("facets", encode_facets(facet_values(site)))
     term_hrefs: dict[Term, str] = {}
-    files.update(iter_doc_files([document_entry(site, a, term_hrefs) for a in site.articles]))
-    return files
+    yield from iter_doc_files(document_entry(site, a, term_hrefs) for a in site.articles)
 
 
 def document_entry(site: Site, article: Article, term_hrefs: dict[Term, str] | None = None) -> dict[str, Any]:

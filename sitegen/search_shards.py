@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import sub
 from typing import Any
@@ -128,7 +128,7 @@ def _deltas(docs: Sequence[int]) -> list[int]:
     return [docs[0], *map(sub, docs[1:], docs)] if docs else []
 
 
-def iter_doc_files(docs: Sequence[dict[str, Any]]) -> Iterator[tuple[str, bytes]]:
+def iter_doc_files(docs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, bytes]]:
     """(url, bytes) of each document's store file, `docs/N` for document number N."""
     for number, doc in enumerate(docs):
         key = f"docs/{number}"

@@ -6,10 +6,9 @@ its problems).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from . import cache as store
 from .cache import FileState, OutputFile
@@ -23,22 +22,62 @@ from .pages import Page
 from .parallel import ForkedCall, shared
 from .recording import Recorder
 from .render import make_environment, make_renderer
-from .search import build_search_files, count_site_index, index_entries, search_store_files
+from .search import count_site_index, index_entries, index_files, iter_search_store_files, search_index_files
+from .search_analysis import Analyser
 
 
-def search_files(site: Site, code_key: str, name: str, part: tuple[int, int]) -> Any:
-    """The search files (`all`), the `store` files (documents, facets), or the `index` as
-    (index, shard entries), scored and encoded in `part[1]` forked processes once counted;
-    the analysis cache is kept."""
-    if name == "store":
-        return search_store_files(site)
-    analyser = store.read_analyser(site.config, code_key)
-    if name == "all":
-        files = build_search_files(site, analyser=analyser)
-        store.write_analyser(site.config, code_key, analyser)
-        return files
+@dataclass(frozen=True)
+class Target:
+    """Where a build's files go: the live output, the staging folder, and what the live files
+    hold (url -> digest of each intact file the last build wrote)."""
+
+    out: Path
+    staging: Path
+    digests: Mapping[str, bytes]
+
+
+Staged = tuple[OutputFile, bool]  # the file's record, and whether it was staged (else already live)
+
+
+def keep_or_stage(target: Target, url: str, data: bytes, made: set[str]) -> Staged:
+    """`data` as `url`: the live file, if it already holds these bytes; else a staged file.
+    `made` holds the staging subfolders this process has made."""
+    digest = store.digest_bytes(data)
+    live = target.out / url
+    if target.digests.get(url) == digest or (url not in target.digests and same_bytes(live, data)):
+        return record_output(os.stat(live), digest), False
+    return record_output(stage_file(target.staging, url, data, made), digest), True
+
+
+def search_files(site: Site, code_key: str, name: str, part: tuple[int, int], target: Target,
+                 skip: Set[str]) -> dict[str, Staged]:
+    """Make and stage the search files: all of them (`all`), the `store` files (documents,
+    facets) or the `index` files, scored and encoded in `part[1]` forked processes once counted;
+    the analysis cache is kept. Urls in `skip` (pages) are left out. Each file is staged as it
+    is made, so the documents are never all in memory, and only records are returned."""
+    staged: dict[str, Staged] = {}
+    made: set[str] = set()
+
+    def put(files: Iterable[tuple[str, bytes]]) -> None:
+        for url, data in files:
+            if url not in skip and url not in staged:
+                staged[url] = keep_or_stage(target, url, data, made)
+
+    if name != "store":
+        analyser = store.read_analyser(site.config, code_key)
+        if name == "all":
+            put(search_index_files(site, analyser=analyser).items())
+            store.write_analyser(site.config, code_key, analyser)
+        else:
+            put(_index_files_in_parts(site, code_key, analyser, part[1]).items())
+    if name != "index":
+        put(iter_search_store_files(site))
+    return staged
+
+
+def _index_files_in_parts(site: Site, code_key: str, analyser: Analyser, parts: int) -> dict[str, bytes]:
     counted = count_site_index(site, analyser)
-    count = part[1] if ForkedCall.is_possible() else 1
+    count = parts if ForkedCall.is_possible() else 1
     others = [ForkedCall(index_entries, counted, (k, count)) for k in range(1, count)]
     try:
         store.write_analyser(site.config, code_key, analyser)
@@ -48,13 +87,15 @@ def search_files(site: Site, code_key: str, name: str, part: tuple[int, int]) ->
     finally:
         for other in others:
             other.close()
-    return index, entries
+    del counted
+    return index_files(site, index, entries)
 
 
-def search_task(site: Site, code_key: str, name: str, part: tuple[int, int]) -> Any:
+def search_task(site: Site, code_key: str, name: str, part: tuple[int, int], target: Target,
+                skip: Set[str]) -> dict[str, Staged] | tuple:
     """`search_files`, run in a forked process."""
     try:
-        return search_files(site, code_key, name, part)
+        return search_files(site, code_key, name, part, target, skip)
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
         return ("error", str(exc), list(exc.problems))
 
@@ -83,9 +124,7 @@ class RenderJob:
 
     site: Site
     pages: list[Page]
-    out: Path
-    staging: Path
-    digests: dict[str, bytes]  # url -> digest of the intact file the last build wrote
+    target: Target
 
 
 _renderers: dict[int, tuple[Callable[[Page], str], Recorder, set[str]]] = {}
@@ -107,12 +146,8 @@ def render_chunk(indexes: list[int]) -> list[tuple[int, OutputFile, tuple | None
             recorder.start()
             data = render_page(page).encode("utf-8")
             reads = recorder.finish()
-            digest = store.digest_bytes(data)
-            old = job.out / page.url
-            if job.digests.get(page.url) == digest or (page.url not in job.digests and same_bytes(old, data)):
-                done.append((index, record_output(os.stat(old), digest), reads, False))
-            else:
-                done.append((index, record_output(stage_file(job.staging, page.url, data, made), digest), reads, True))
+            record, was_staged = keep_or_stage(job.target, page.url, data, made)
+            done.append((index, record, reads, was_staged))
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
         return ("error", str(exc), list(exc.problems))
     return done
