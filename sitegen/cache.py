@@ -21,10 +21,11 @@ import sys
 import time
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import parallel  # noqa: F401 - registers the pickling of the model's read-only mappings
 from .config import Config
@@ -35,7 +36,8 @@ from .search import find_lunr_js
 from .search_analysis import Analyser
 
 CACHE_FOLDER = ".sitegen-cache"
-FORMAT = 1  # bump when anything stored here changes shape
+FORMAT = 2  # bump when anything stored here changes shape
+STATE_SLICE = 20_000  # list items pickled with one memo (see write_state)
 BUCKETS = 64
 RACY_NS = 2_000_000_000  # a file modified this close to the scan that recorded it is re-hashed
 _PACKAGE = Path(__file__).resolve().parent
@@ -324,15 +326,40 @@ def state_path(config: Config) -> Path:
 
 def read_state(config: Config) -> BuildState | None:
     """The state the last build into this output folder left, if readable and current."""
-    data = _read_pickle(state_path(config))
-    if isinstance(data, tuple) and len(data) == 2 and data[0] == FORMAT and isinstance(data[1], BuildState):
-        return data[1]
-    return None
+    try:
+        with open(state_path(config), "rb") as handle:
+            # One pickle after another (see write_state); each needs an unpickler of its own.
+            if pickle.load(handle) != FORMAT:
+                return None
+            values: dict[str, Any] = {}
+            for _ in fields(BuildState):
+                name, slices = pickle.load(handle)
+                if slices is None:
+                    values[name] = pickle.load(handle)
+                else:
+                    values[name] = [item for _ in range(slices) for item in pickle.load(handle)]
+            return BuildState(**values)
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache file is only a cache miss
+        return None
 
 
 def write_state(config: Config, state: BuildState) -> None:
-    """Keep `state` for the next build."""
-    _write_pickle(state_path(config), (FORMAT, state))
+    """Keep `state` for the next build: field by field, long lists in slices, with the pickler's
+    memo (an entry per object pickled) emptied between them. Pickled whole, the state's memo
+    was the largest passing use of memory at the end of a build."""
+    with _replacing(state_path(config)) as handle:
+        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dump(FORMAT)
+        for item in fields(state):
+            value = getattr(state, item.name)
+            pieces = [value[i:i + STATE_SLICE] for i in range(0, len(value), STATE_SLICE)] \
+                if isinstance(value, list) else None
+            pickler.dump((item.name, None if pieces is None else len(pieces)))
+            for piece in [value] if pieces is None else pieces:
+                pickler.clear_memo()
+                pickler.dump(piece)
 
 
 def forget_state(config: Config) -> None:
@@ -374,8 +401,18 @@ def _read_pickle(path: Path) -> Any:
 
 
 def _write_pickle(path: Path, value: Any) -> None:
+    with _replacing(path) as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[BinaryIO]:
+    """A file to write that replaces `path` whole when the block ends without error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            yield handle
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

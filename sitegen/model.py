@@ -49,6 +49,24 @@ class Article:
         """Chronological order, ties broken by file so the order is stable."""
         return (self.date, self.source_file)
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # Pickle writes a str through a UTF-8 copy that CPython then keeps inside the str for
+        # its whole life: saving the cache would add a copy of every non-ASCII body (curly
+        # quotes make nearly all of them so). The bodies go as bytes instead.
+        fields = dict(self.__dict__)
+        for name in _BODY_FIELDS:
+            fields[name] = fields[name].encode("utf-8")
+        return (_article_from_pickle, (fields,))
+
+
+_BODY_FIELDS = ("body_html", "body_text")
+
+
+def _article_from_pickle(fields: dict[str, Any]) -> Article:
+    for name in _BODY_FIELDS:
+        fields[name] = fields[name].decode("utf-8")
+    return Article(**fields)
+
 
 @dataclass(frozen=True)
 class ProfileLink:

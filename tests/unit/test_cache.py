@@ -118,6 +118,31 @@ def test_article_cache_round_trip_and_a_new_fingerprint_starts_empty(plan: Plan,
     assert changed.get("content/a.md", None) is None
 
 
+def test_build_state_round_trips_with_long_lists_in_slices(plan: Plan) -> None:
+    config = plan.site.config
+    shared_key = ("term", "people", "mark rowley")  # one object, referenced across slices
+    reads = [((shared_key, n), bytes([n % 256])) for n in range(2 * store.STATE_SLICE + 7)]
+    state = store.BuildState("print", outputs={"index.html": store.OutputFile(1, 2, 3, b"d")},
+                             pages={"index.html": (b"f", (0, 1))}, reads=reads, article_count=3,
+                             problems=[], skipped_sources=["content/bad.md"])
+    store.write_state(config, state)
+    again = store.read_state(config)
+    assert again == state
+    store.state_path(config).write_bytes(store.state_path(config).read_bytes()[:-40])  # cut short
+    assert store.read_state(config) is None
+
+
+def test_an_article_pickles_with_its_bodies_intact(tmp_path: Path) -> None:
+    import pickle
+    root = make_site(tmp_path / "site", {
+        "content/a.md": article("Zoë’s story", "2015-01-02", people=["Zoë Ball"],
+                                body='"Quoted," she said -- in Łódź.\n\nSecond paragraph.')})
+    original = _plan(root).site.articles[0]
+    assert not original.body_html.isascii()  # curly quotes, dashes, accents
+    again = pickle.loads(pickle.dumps(original))
+    assert again.__dict__ == original.__dict__
+
+
 def test_scan_trusts_a_stat_only_when_the_file_is_older_than_the_last_scan(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site", {"content/a.md": article("Alpha")})
     config = load_config(root)
