@@ -61,6 +61,7 @@ class _Run:
         self.read_ids: dict[tuple, int] = {}  # read -> its number in the new state
         self.carried: _CarriedReads | None = None
         self.search_calls: list[ForkedCall] | None = None
+        self.rehashed: list[str] = []  # inputs the no-op check had to hash
 
     def lap(self, stage: str) -> None:
         """Charge the time since the last lap to `stage`."""
@@ -75,7 +76,7 @@ class _Run:
         inputs = store.scan_inputs(config, previous.inputs if previous else {}, previous.scanned_ns if previous else 0)
         fingerprint = store.global_fingerprint(config, inputs)
         if previous and self.is_noop(previous, fingerprint, inputs, keep_going):
-            return self.noop_result(previous)
+            return self.noop_result(previous, inputs, scanned_ns)
         self.lap("scan")
 
         self.code_key = store.global_fingerprint(config, inputs, templates=False)
@@ -110,15 +111,25 @@ class _Run:
 
     def is_noop(self, previous: BuildState, fingerprint: str, inputs: dict[str, FileState | None],
                 keep_going: bool) -> bool:
-        """Same code, config and inputs as the last build, with its output untouched."""
+        """Same code, config and inputs as the last build, with its output untouched.
+
+        Content files whose stat cannot be trusted (changed, or written just before the last
+        scan) are hashed here: a folder of files written a moment before a build must not make
+        the next build a full one."""
         if previous.fingerprint != fingerprint or (previous.skipped_sources and not keep_going):
             return False
+        self.rehashed = [path for path, state in inputs.items() if state is None]
+        for path in self.rehashed:
+            inputs[path] = store.hash_file(Path(path))  # the loader then finds it hashed
         before = store.inputs_digest(previous.inputs)
         if before is None or before != store.inputs_digest(inputs):
             return False
         return not store.output_damage(self.config.output_dir, previous.outputs)
 
-    def noop_result(self, previous: BuildState) -> BuildResult:
+    def noop_result(self, previous: BuildState, inputs: dict[str, FileState | None], scanned_ns: int) -> BuildResult:
+        if self.rehashed:  # keep their new stats, so the next build need not hash them again
+            previous.inputs, previous.scanned_ns = {p: s for p, s in inputs.items() if s is not None}, scanned_ns
+            store.write_state(self.config, previous)
         result = self.result
         result.article_count, result.page_count = previous.article_count, previous.page_count
         result.problems.extend(previous.problems)

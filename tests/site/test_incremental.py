@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import add_article, edit_article, generate_archive
+from sitegen import cache
 from sitegen.build import build
 from sitegen.config import load_config
 from support import FIXTURES, TEMPLATES, article, sitegen, tree_digest
@@ -112,6 +113,19 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(archive: Path) -> None:
     run = sitegen(archive, "build")
     assert run.code == 0 and ", 0 changed)" in run.out
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (archive / "build").rglob("*") if p.is_file()} == stats
+
+
+def test_content_written_just_before_a_build_still_allows_a_no_op_next(archive: Path) -> None:
+    config = load_config(archive)
+    for path in (archive / "content").rglob("*.md"):  # the same bytes, with a new mtime
+        path.write_bytes(path.read_bytes())
+    first = build(config)  # the new mtimes are untrusted: files are hashed, and found unchanged
+    assert first.rendered_count == 0
+    again = build(config)  # written within seconds of the last scan: untrusted again
+    assert list(again.timings) == ["scan"]  # nothing but the scan: a no-op
+    state = cache.read_state(config)  # the no-op kept the new stats
+    assert all(state.inputs[str(path)].mtime_ns == path.stat().st_mtime_ns
+               for path in (archive / "content").rglob("*.md"))
 
 
 def test_a_rebuild_with_nothing_changed_reports_the_same_warnings(scratch) -> None:
