@@ -17,7 +17,7 @@ from .config import Config, unknown_key_message
 from .errors import Problem, quote, type_name
 from .frontmatter import FrontMatter, FrontMatterError, split_front_matter
 from .markdown import render_body
-from .model import Article, Image
+from .model import Article, Body, Image
 from .slugs import name_key, normalise_name, slugify
 
 # Front matter keys with a meaning; any other key is kept in Article.extra.
@@ -195,8 +195,7 @@ class _Checker:
             date=when,
             slug=self.slug(title),
             summary=self.text("summary") or summarise(body_text, self.config.summary_words),
-            body_html=body_html,
-            body_text=body_text,
+            body=Body.of(body_html, body_text),
             source=self.text("source"),
             byline=self.byline(),
             original_url=self.web_address("original_url"),

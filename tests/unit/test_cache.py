@@ -12,6 +12,7 @@ from sitegen import cache as store
 from sitegen.check import Plan, check_site
 from sitegen.config import load_config
 from sitegen.fingerprints import Opaque, ReadLog, changed_reads, describe, digest_of
+from sitegen.model import EMPTY_BODY, Body
 from sitegen.output import commit_patch, recover, stage_file
 from sitegen.parallel import InlineExecutor, chunked, shared, stage_executor
 from sitegen.recording import Recorder
@@ -141,6 +142,16 @@ def test_an_article_pickles_with_its_bodies_intact(tmp_path: Path) -> None:
     assert not original.body_html.isascii()  # curly quotes, dashes, accents
     again = pickle.loads(pickle.dumps(original))
     assert again.__dict__ == original.__dict__
+    assert (again.body_html, again.body_text) == (original.body_html, original.body_text)
+    assert "Łódź" in again.body_text and "<p>Second paragraph.</p>" in again.body_html
+
+
+def test_article_bodies_are_held_compressed_and_read_back_whole() -> None:
+    html = "<p>“Quoted,” she said – in Łódź.</p>\n" * 300
+    body = Body.of(html, "plain text")
+    assert body.html == html and body.text == "plain text"
+    assert len(body.packed_html) < len(html) // 10  # the model holds the packed bytes only
+    assert Body.of("", "") == EMPTY_BODY and EMPTY_BODY.html == EMPTY_BODY.text == ""
 
 
 def test_scan_trusts_a_stat_only_when_the_file_is_older_than_the_last_scan(tmp_path: Path) -> None:

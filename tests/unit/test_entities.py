@@ -18,8 +18,8 @@ CONFIG = Config(root=Path("/nonexistent"))
 
 
 def _article(name: str, date: str, **terms: tuple[str, ...]) -> Article:
-    return Article(source_file=f"content/{name}.md", title=name, slug=name, summary="", body_html="",
-                   body_text="", date=datetime.fromisoformat(date).replace(tzinfo=timezone.utc), terms=terms)
+    return Article(source_file=f"content/{name}.md", title=name, slug=name, summary="",
+                   date=datetime.fromisoformat(date).replace(tzinfo=timezone.utc), terms=terms)
 
 
 def _read(text: str, taxonomy: str = "organisations"):

@@ -92,7 +92,7 @@ def test_slugs_are_clean_bounded_and_stable(text: str) -> None:
 
 def _article(title: str, day: datetime) -> Article:
     return Article(source_file="content/a.md", title=title, date=day, slug=slugify(title),
-                   summary="", body_html="", body_text="")
+                   summary="")
 
 
 PAGE_URLS = st.one_of(

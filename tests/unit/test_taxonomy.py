@@ -11,8 +11,8 @@ from sitegen.taxonomy import assign_slugs, build_site
 
 
 def _article(name: str, day: int, month: int = 1, **terms: tuple[str, ...]) -> Article:
-    return Article(source_file=f"content/{name}.md", title=name, slug=name, summary="", body_html="",
-                   body_text="", date=datetime(2015, month, day, tzinfo=timezone.utc), terms=terms)
+    return Article(source_file=f"content/{name}.md", title=name, slug=name, summary="",
+                   date=datetime(2015, month, day, tzinfo=timezone.utc), terms=terms)
 
 
 CONFIG = Config(root=Path("/nonexistent"))

@@ -15,8 +15,8 @@ CONFIG = Config(root=Path("/nonexistent"))
 
 
 def _site(*names: str, taxonomy: str = "organisations"):
-    articles = [Article(source_file=f"content/{i}.md", title=str(i), slug=str(i), summary="", body_html="",
-                        body_text="", date=datetime(2015, 1, 1 + i, tzinfo=timezone.utc), terms={taxonomy: (name,)})
+    articles = [Article(source_file=f"content/{i}.md", title=str(i), slug=str(i), summary="",
+                        date=datetime(2015, 1, 1 + i, tzinfo=timezone.utc), terms={taxonomy: (name,)})
                 for i, name in enumerate(names)]
     return build_site(CONFIG, articles)
 
