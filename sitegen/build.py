@@ -225,7 +225,7 @@ class _Run:
         if not previous.pages:
             return list(range(len(plan.pages)))
         site = plan.site
-        unchanged = {a.source_file for a in site.articles if previous.article_hashes.get(a.source_file) == a.content_hash}
+        unchanged = {a.source_file for a in site.articles if previous.article_stamps.get(a.source_file) == a.stamp}
         changed = changed_reads(previous.reads, site, ReadLog(self.config), unchanged)
         changed_ids = {number for number, (read, _) in enumerate(previous.reads) if read in changed}
         dirty = []
@@ -350,7 +350,7 @@ class _Run:
 
     def save(self, plan: Plan, state: BuildState, articles: ArticleCache) -> None:
         """Keep what the next build needs."""
-        state.article_hashes = {a.source_file: a.content_hash for a in plan.site.articles}
+        state.article_stamps = {a.source_file: a.stamp for a in plan.site.articles}
         state.problems = list(self.result.problems)
         state.skipped_sources = list(self.result.skipped_sources)
         state.article_count, state.page_count = self.result.article_count, self.result.page_count

@@ -73,7 +73,7 @@ class BuildState:
     outputs: dict[str, OutputFile] = field(default_factory=dict)  # url -> file
     pages: dict[str, tuple[bytes, tuple[int, ...] | None]] = field(default_factory=dict)  # url -> (digest, read ids)
     reads: list[tuple[tuple, bytes]] = field(default_factory=list)  # read id -> (read, value digest)
-    article_hashes: dict[str, str] = field(default_factory=dict)  # source_file -> content_hash
+    article_stamps: dict[str, str] = field(default_factory=dict)  # source_file -> Article.stamp
     producers: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)  # name -> (key, urls)
     problems: list[Problem] = field(default_factory=list)  # reported again by a no-op build
     skipped_sources: list[str] = field(default_factory=list)
@@ -199,7 +199,7 @@ def model_key(config: Config, inputs: dict[str, FileState | None], articles: Ite
     others = sorted((path, state.sha256 if state else None) for path, state in inputs.items()
                     if not any(path.startswith(folder + os.sep) for folder in outside))
     return digest_of((global_fingerprint(config, inputs, templates=False), others,
-                      [(a.source_file, a.content_hash) for a in articles]))
+                      [(a.source_file, a.stamp) for a in articles]))
 
 
 def inputs_digest(inputs: dict[str, FileState | None]) -> str | None:

@@ -100,10 +100,10 @@ class Whole:
             return _describe_other(value, self)
         found = self._memo.get(id(value))
         if found is None:
-            if kind is Article and value.content_hash:
-                # An article is a pure function of its file, its path and the config (which is
-                # in the global fingerprint): its file's hash stands for all of it.
-                found = ("article", value.source_file, value.content_hash)
+            if kind is Article and value.stamp:
+                # An article is a pure function of its path, its stamp and the config (which is
+                # in the global fingerprint): the stamp stands for all of it.
+                found = ("article", value.source_file, value.stamp)
             else:
                 found = (kind.__qualname__, tuple(self(getattr(value, f.name)) for f in fields(value)))
             self._memo[id(value)] = found
@@ -169,8 +169,8 @@ def changed_reads(reads: Iterable[tuple[Read, bytes]], site: Site, log: ReadLog,
                   unchanged_articles: set[str]) -> set[Read]:
     """The reads whose value differs now from the recorded digest (or cannot be read again).
 
-    Reads of an article whose file is unchanged are skipped: an article is a pure function
-    of its file, path and config.
+    Reads of the `unchanged_articles` (same path and `Article.stamp`) are skipped: an article
+    is a pure function of those and the config.
     """
     index = model_index(site)
     changed = set()

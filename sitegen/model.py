@@ -85,6 +85,13 @@ class Article:
         return (self.date, self.source_file)
 
     @property
+    def stamp(self) -> str:
+        """What, beside the config and code, this article is a function of: its file's bytes, and
+        its slug, which a same-titled older article can change (see `loader.assign_distinct_urls`).
+        Empty for an article made without a file."""
+        return f"{self.content_hash}/{self.slug}" if self.content_hash else ""
+
+    @property
     def body_html(self) -> str:
         """The body rendered, safe to insert as markup."""
         return self.body.html

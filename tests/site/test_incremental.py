@@ -16,7 +16,7 @@ from bench.generate import add_article, edit_article, generate_archive
 from sitegen import cache
 from sitegen.build import build
 from sitegen.config import load_config
-from support import FIXTURES, TEMPLATES, article, sitegen, tree_digest
+from support import FIXTURES, TEMPLATES, article, make_site, sitegen, tree_digest
 
 
 def _copy_fixture(name: str, root: Path) -> Path:
@@ -181,3 +181,20 @@ def test_a_template_error_in_a_worker_is_reported_and_build_is_kept(archive: Pat
     assert "template error while rendering" in run.err and "no_such_field" in run.err
     assert tree_digest(archive / "build") == before
     assert not (archive / "build.staging").exists()
+
+
+def test_an_older_article_taking_over_a_slug_relinks_pages_of_the_unchanged_one(tmp_path: Path) -> None:
+    # Of two same-titled articles in a month, the older keeps the plain slug: adding an older one
+    # moves the existing, unchanged article to a suffixed URL, and every page linking it must follow.
+    root = make_site(tmp_path / "site", {
+        "content/newer.md": article("Flood warning", "2015-01-20", people=["Ann Lee"]),
+        "content/other.md": article("Other news", "2015-03-02", people=["Bo Chan"])})
+    assert sitegen(root, "build").code == 0
+    (root / "content/older.md").write_text(article("Flood warning", "2015-01-05", people=["Bo Chan"]),
+                                           encoding="utf-8")
+    assert sitegen(root, "build").code == 0
+    assert tree_digest(root / "build") == _cold_build(root, tmp_path / "twin")
+    assert (root / "build/2015/01/flood-warning/index.html").read_text().count("Bo Chan") > 0
+    (root / "content/older.md").unlink()  # and back: the newer article regains the plain slug
+    assert sitegen(root, "build").code == 0
+    assert tree_digest(root / "build") == _cold_build(root, tmp_path / "twin2")
