@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from array import array
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 from . import cache as store
 from . import workers
 from .check import BuildResult, Plan, check_site
-from .cache import ArticleCache, BuildState, FileState, OutputFile
+from .cache import ArticleCache, BuildState, FileState, OutputFile, ReadIds
 from .config import Config
 from .errors import ContentError, Problem
 from .feeds import build_feed_files
@@ -242,7 +243,7 @@ class _Run:
         if reads is None:
             state.pages[url] = (fingerprint, None)
             return
-        state.pages[url] = (fingerprint, tuple(self.number_read(state, read, value) for read, value in reads))
+        state.pages[url] = (fingerprint, array("I", [self.number_read(state, read, value) for read, value in reads]))
 
     def number_read(self, state: BuildState, read: tuple, value: bytes) -> int:
         """The number of `read` in the new state, adding it if new."""
@@ -252,13 +253,13 @@ class _Run:
             state.reads.append((read, value))
         return number
 
-    def carry_reads(self, previous: BuildState, ids: tuple[int, ...] | None, state: BuildState) -> tuple[int, ...] | None:
+    def carry_reads(self, previous: BuildState, ids: ReadIds | None, state: BuildState) -> ReadIds | None:
         """An unchanged page's reads, renumbered for the new state."""
         if ids is None:
             return None
         if self.carried is None:
             self.carried = _CarriedReads(self, previous, state)
-        return tuple(map(self.carried.__getitem__, ids))  # each old number is looked up in C after its first use
+        return array("I", map(self.carried.__getitem__, ids))  # each old number is looked up in C after its first use
 
     def produce_extras(self, plan: Plan, previous: BuildState, state: BuildState, target: workers.Target) -> list[str]:
         """Stage the files made from the whole model (search, feeds and sitemap) and the static

@@ -20,7 +20,7 @@ import pickle
 import sys
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from importlib import metadata
@@ -64,6 +64,9 @@ class OutputFile:
     digest: bytes  # blake2b of the bytes
 
 
+ReadIds = Sequence[int]  # numbers in BuildState.reads; an array("I") (4 bytes each, ~100 a page)
+
+
 @dataclass
 class BuildState:
     """What one build left in one output folder, for the next build to compare against."""
@@ -71,7 +74,7 @@ class BuildState:
     fingerprint: str  # code, libraries, config and templates
     inputs: dict[str, FileState] = field(default_factory=dict)  # absolute path -> state
     outputs: dict[str, OutputFile] = field(default_factory=dict)  # url -> file
-    pages: dict[str, tuple[bytes, tuple[int, ...] | None]] = field(default_factory=dict)  # url -> (digest, read ids)
+    pages: dict[str, tuple[bytes, ReadIds | None]] = field(default_factory=dict)  # url -> (fingerprint, its reads)
     reads: list[tuple[tuple, bytes]] = field(default_factory=list)  # read id -> (read, value digest)
     article_stamps: dict[str, str] = field(default_factory=dict)  # source_file -> Article.stamp
     producers: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)  # name -> (key, urls)
