@@ -35,6 +35,7 @@ class Body:
 
     @classmethod
     def of(cls, html: str, text: str) -> Body:
+        """The body of rendered `html` and its plain `text`, packed (zlib level 1: the fastest)."""
         return cls(_pack(html), _pack(text))
 
     @property
