@@ -89,7 +89,7 @@ class _Run:
         gc.freeze()
         self.clock = time.perf_counter()
         state = BuildState(fingerprint, scanned_ns=scanned_ns)
-        state.inputs = {path: s for path, s in inputs.items() if s is not None}
+        state.inputs = _hashed(inputs)
         if previous is None or previous.fingerprint != fingerprint:
             previous = BuildState(fingerprint)  # nothing of the last build can be reused
         self.model_key = store.model_key(config, inputs, plan.site.articles)
@@ -129,7 +129,7 @@ class _Run:
 
     def noop_result(self, previous: BuildState, inputs: dict[str, FileState | None], scanned_ns: int) -> BuildResult:
         if self.rehashed:  # keep their new stats, so the next build need not hash them again
-            previous.inputs, previous.scanned_ns = {p: s for p, s in inputs.items() if s is not None}, scanned_ns
+            previous.inputs, previous.scanned_ns = _hashed(inputs), scanned_ns
             store.write_state(self.config, previous)
         result = self.result
         result.article_count, result.page_count = previous.article_count, previous.page_count
@@ -267,15 +267,21 @@ class _Run:
         skipped. Pages win over extras, search over static. Returns the staged urls."""
         site, config = plan.site, self.config
         statics = static_sources((config.static_dir,), set())
-        producers: dict[str, tuple[bytes, Callable[[], Iterable[tuple[str, bytes]]]]] = {
-            "feeds": (self.model_key, lambda: {**build_feed_files(site), **build_sitemap_files(site, plan.pages)}.items()),
-            "static": (digest_of(sorted((url, _sha(state, path)) for url, path in statics.items())),
-                       lambda: ((url, path.read_bytes()) for url, path in statics.items())),
-        }
         taken = {page.url for page in plan.pages}
-        staged, made = [], set()
-        for name in ("search", *producers):
-            key = self.model_key if name == "search" else producers[name][0]
+        staged: list[str] = []
+        made: set[str] = set()
+
+        def stage(files: Iterable[tuple[str, bytes]]) -> dict[str, workers.Staged]:
+            return {url: workers.keep_or_stage(target, url, data, made) for url, data in files if url not in taken}
+
+        producers: dict[str, tuple[bytes, Callable[[], dict[str, workers.Staged]]]] = {  # in order of precedence
+            "search": (self.model_key, lambda: self.search_files(plan, target, taken)),
+            "feeds": (self.model_key,
+                      lambda: stage({**build_feed_files(site), **build_sitemap_files(site, plan.pages)}.items())),
+            "static": (digest_of(sorted((url, _sha(state, path)) for url, path in statics.items())),
+                       lambda: stage((url, path.read_bytes()) for url, path in statics.items())),
+        }
+        for name, (key, make) in producers.items():
             before = previous.producers.get(name)
             if before and before[0] == key and not self.damaged.intersection(before[1]):
                 state.producers[name] = before
@@ -285,11 +291,7 @@ class _Run:
                         state.outputs[url] = previous.outputs[url]
                 continue
             started = time.perf_counter()
-            if name == "search":
-                records = self.search_files(plan, target, taken)
-            else:
-                records = {url: workers.keep_or_stage(target, url, data, made)
-                           for url, data in producers[name][1]() if url not in taken}
+            records = make()
             self.result.timings[name] = time.perf_counter() - started
             state.producers[name] = (key, tuple(records))
             for url, (record, was_staged) in records.items():
@@ -369,6 +371,11 @@ class _CarriedReads(dict[int, int]):
     def __missing__(self, number: int) -> int:
         new = self[number] = self.run.number_read(self.state, *self.previous.reads[number])
         return new
+
+
+def _hashed(inputs: dict[str, FileState | None]) -> dict[str, FileState]:
+    """The inputs whose state is known (the others were never hashed: unreadable, or gone)."""
+    return {path: state for path, state in inputs.items() if state is not None}
 
 
 def _sha(state: BuildState, path: Path) -> str | None:

@@ -342,9 +342,7 @@ def read_state(config: Config) -> BuildState | None:
                 else:
                     values[name] = [item for _ in range(slices) for item in pickle.load(handle)]
             return BuildState(**values)
-    except FileNotFoundError:
-        return None
-    except Exception:  # noqa: BLE001 - a damaged or foreign cache file is only a cache miss
+    except Exception:  # noqa: BLE001 - missing, damaged or foreign: only a cache miss
         return None
 
 

@@ -28,7 +28,8 @@ class Image:
 class Body:
     """An article's rendered body, kept compressed: the bodies are most of the model's memory
     (two strings of two bytes a character once a curly quote is in them), ~6x smaller this way.
-    `html` and `text` are decompressed on every read; a page or search file reads each once."""
+    `html` and `text` are decompressed on every read: twice each in a full build (the article page
+    and its read record; the search index and the search documents)."""
 
     packed_html: bytes = b""
     packed_text: bytes = b""

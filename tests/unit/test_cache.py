@@ -3,6 +3,7 @@ the in-place commit and its rollback, and the parallel stage helpers."""
 from __future__ import annotations
 
 import os
+from array import array
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,7 @@ def test_build_state_round_trips_with_long_lists_in_slices(plan: Plan) -> None:
     shared_key = ("term", "people", "mark rowley")  # one object, referenced across slices
     reads = [((shared_key, n), bytes([n % 256])) for n in range(2 * store.STATE_SLICE + 7)]
     state = store.BuildState("print", outputs={"index.html": store.OutputFile(1, 2, 3, b"d")},
-                             pages={"index.html": (b"f", (0, 1))}, reads=reads, article_count=3,
+                             pages={"index.html": (b"f", array("I", [0, 1]))}, reads=reads, article_count=3,
                              problems=[], skipped_sources=["content/bad.md"])
     store.write_state(config, state)
     again = store.read_state(config)
