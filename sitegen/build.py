@@ -200,6 +200,7 @@ class _Run:
         staged: list[str] = []
         with stage_executor(self.jobs, job, len(chunks), self.factory) as executor:
             futures = [executor.submit(workers.render_chunk, chunk) for chunk in chunks]
+            self.lap("render")  # an executor of one job renders in `submit`
             staged.extend(self.produce_extras(plan, previous, state, target))  # meanwhile, in this process
             self.clock = time.perf_counter()
             done = 0

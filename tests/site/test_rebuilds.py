@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
+from sitegen import workers
+from sitegen.build import build
+from sitegen.config import load_config
 from support import article, broken_links, sitegen, visible_text
 
 
@@ -82,3 +86,27 @@ def test_summary_line_and_exit_code(scratch) -> None:
     root = scratch({"content/a.md": article("A story", "2016-03-16")})
     run = sitegen(root)
     assert run.code == 0 and "built 1 article into" in run.out
+
+
+def test_render_time_is_reported_with_one_job(scratch, monkeypatch) -> None:
+    """With one job pages render inside `submit`; that time must still count as `render`."""
+    root = scratch({"content/a.md": article("A story", "2016-03-16"),
+                    "content/b.md": article("Another story", "2017-05-01")})
+    real = workers.make_renderer
+
+    def slow_renderer(*args, **kwargs):
+        render = real(*args, **kwargs)
+
+        def render_slowly(page):
+            time.sleep(PAUSE)
+            return render(page)
+        return render_slowly
+
+    monkeypatch.setattr(workers, "make_renderer", slow_renderer)
+    result = build(load_config(root), jobs=1)
+    assert result.rendered_count == result.page_count > 5
+    assert result.timings["render"] >= PAUSE * result.rendered_count
+    assert result.seconds >= result.timings["render"]
+
+
+PAUSE = 0.02  # seconds each page takes to render in the test above
