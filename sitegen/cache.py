@@ -306,16 +306,18 @@ def read_analyser(config: Config, fingerprint: str) -> Analyser:
     return Analyser()
 
 
-def write_analyser(config: Config, fingerprint: str, analyser: Analyser) -> None:
-    """Keep the documents `analyser` indexed last (if that changed anything) for the next build."""
+def write_analyser(config: Config, fingerprint: str, analyser: Analyser, *, remember: bool = True) -> None:
+    """Keep the documents `analyser` indexed last (if that changed anything) for the next build;
+    in this process's memory too, if `remember` (a forked process that is about to end should not)."""
     path = cache_folder(config) / "search.pickle"
     if analyser.added == 0 and len(analyser.used) == len(analyser.documents) and path.exists():
         return
     kept = analyser.kept()
     _write_pickle(path, (FORMAT, fingerprint, kept.terms, kept.documents, kept.dropped))
     kept.added = 0
-    stat = path.stat()
-    _analysers[path] = ((stat.st_mtime_ns, stat.st_size), fingerprint, kept)
+    if remember:
+        stat = path.stat()
+        _analysers[path] = ((stat.st_mtime_ns, stat.st_size), fingerprint, kept)
 
 
 # ---------------------------------------------------------------- build state

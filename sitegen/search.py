@@ -8,7 +8,8 @@ tags, so search works from `file://`. Documents are numbered in `site.articles` 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from .render import iso_date, long_date
 from .search_analysis import Analyser
 from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, score_index
 from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, encode_facets, iter_doc_files,
-                            shard_entries, shard_files)
+                            iter_shard_entries, iter_shard_files)
 
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
 _SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
@@ -42,16 +43,15 @@ def index_fields(site: Site) -> tuple[IndexField, ...]:
             IndexField("body"), IndexField("source", SOURCE_BOOST))
 
 
-def index_documents(site: Site) -> list[dict[str, str]]:
-    """Each article's indexed text by field name, in document-number order."""
-    documents = []
+def index_documents(site: Site) -> Iterator[dict[str, str]]:
+    """Each article's indexed text by field name, in document-number order, made as asked for
+    (the bodies of 100,000 articles would take gigabytes at once)."""
     for article in site.articles:
         document = {"title": article.title, "summary": article.summary, "body": article.body_text,
                     "source": article.source}
         for name, taxonomy in site.taxonomies.items():
             document.setdefault(name, " ".join(term.name for term in taxonomy.terms_of(article)))
-        documents.append(document)
-    return documents
+        yield document
 
 
 def build_site_index(site: Site, analyser: Analyser | None = None) -> BuiltIndex:
@@ -71,34 +71,43 @@ def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
     """url -> bytes of the search assets: lunr.js, the manifest, term shards, facets, documents.
 
     `analyser` (see `cache.read_analyser`) lets a rebuild skip analysing unchanged articles."""
-    return {**search_index_files(site, shard_bytes=shard_bytes, analyser=analyser), **search_store_files(site)}
+    return {**dict(iter_search_index_files(site, shard_bytes=shard_bytes, analyser=analyser)),
+            **search_store_files(site)}
 
 
-def search_index_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
-                       analyser: Analyser | None = None) -> dict[str, bytes]:
-    """The first part of `build_search_files`: lunr.js, the term shards, lexicon and manifest."""
-    return index_files(site, *index_entries(count_site_index(site, analyser), release=True), shard_bytes=shard_bytes)
+def iter_search_index_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
+                            analyser: Analyser | None = None) -> Iterator[tuple[str, bytes]]:
+    """The first part of `build_search_files`, one file at a time: lunr.js, the term shards,
+    lexicon and manifest."""
+    return index_files(site, *scored_entries(count_site_index(site, analyser), release=True), shard_bytes=shard_bytes)
 
 
-def index_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
-                  release: bool = False) -> tuple[BuiltIndex, list[tuple[str, str]]]:
+def scored_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
+                   release: bool = False) -> tuple[BuiltIndex, Iterator[tuple[str, str]]]:
     """The index without its postings, and the encoded shard entries of part `part` of its terms
-    (see `score_index`): the parts' entries, joined in order, are the whole index's."""
+    (see `score_index`), made as they are asked for: the parts' entries, joined in order, are
+    the whole index's. `release` frees the counts once scored and each term's postings once
+    encoded, so the entries of 100,000 articles never need to be held at once."""
     index = score_index(counted, part, release=release)
-    return BuiltIndex(index.fields, index.refs, index.term_numbers, []), shard_entries(index)
+    return BuiltIndex(index.fields, index.refs, index.term_numbers, []), iter_shard_entries(index, release=release)
 
 
-def index_files(site: Site, index: BuiltIndex, entries: list[tuple[str, str]], *,
-                shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
-    """lunr.js, and the term shards, lexicon and manifest made from all of the index's entries."""
+def part_entries(counted: CountedIndex, part: tuple[int, int]) -> list[tuple[str, str]]:
+    """The encoded shard entries of part `part` of the terms, all at once (a forked process's answer)."""
+    return list(scored_entries(counted, part, release=True)[1])
+
+
+def index_files(site: Site, index: BuiltIndex, entries: Iterable[tuple[str, str]], *,
+                shard_bytes: int = SHARD_BYTES) -> Iterator[tuple[str, bytes]]:
+    """lunr.js, then the term shards, lexicon and manifest made from all of the index's entries,
+    each file made as it is asked for."""
     path = find_lunr_js(site.config.root)
     if path is None:
         raise ContentError("lunr.js missing", [Problem("package.json", 1, "lunr.js is not installed; "
                                                "run 'make build' (or 'npm ci') to install it")])
-    files = {urls.static_url("lunr.min.js"): path.read_bytes()}
     labels = {name: taxonomy.config.plural for name, taxonomy in site.taxonomies.items()}
-    files.update(shard_files(index, cut_shards(entries, shard_bytes), labels))
-    return files
+    return itertools.chain([(urls.static_url("lunr.min.js"), path.read_bytes())],
+                           iter_shard_files(index, cut_shards(entries, shard_bytes), labels))
 
 
 def search_store_files(site: Site) -> dict[str, bytes]:

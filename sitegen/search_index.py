@@ -19,7 +19,7 @@ import itertools
 import math
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -115,7 +115,7 @@ _TOKENS_LIMIT = 2_000_000  # distinct tokens kept between builds (a long `serve`
 _consume = deque(maxlen=0).extend  # run an iterator of C calls without a Python loop
 
 
-def build_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Sequence[Mapping[str, str]],
+def build_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Iterable[Mapping[str, str]],
                 analyser: Analyser | None = None, part: tuple[int, int] = (0, 1)) -> BuiltIndex:
     """Index `documents` (field name -> text, one per ref) exactly as lunr.py would.
 
@@ -142,9 +142,10 @@ class CountedIndex:
     idf: list[float]  # by term id
 
 
-def count_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Sequence[Mapping[str, str]],
+def count_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Iterable[Mapping[str, str]],
                 analyser: Analyser | None = None) -> CountedIndex:
-    """The counting half of `build_index`."""
+    """The counting half of `build_index`. `documents` (one per ref) may be made as they are
+    asked for: their texts are not kept."""
     global _ANALYSER
     if analyser is None:
         if len(_ANALYSER) > _TOKENS_LIMIT:
@@ -168,7 +169,7 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], documents: Sequence[Mapping[str, str]],
+def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], documents: Iterable[Mapping[str, str]],
                  analyser: Analyser) -> CountedIndex:
     numbers: defaultdict[int, int] = defaultdict(itertools.count().__next__)  # term id -> lunr number, by first use
     field_docs: Counter[int] = Counter()  # term id -> (document, field) pairs holding it, for idf
@@ -181,7 +182,9 @@ def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], document
             field_docs.update(ids)
             counted[f].append((ids, tfs))
             lengths[f].append(length)
-    n = len(documents)
+    n = len(refs)
+    if len(lengths[0]) != n:
+        raise ValueError(f"{len(lengths[0])} documents for {n} refs")
     idf = [0.0] * len(analyser.terms)
     for term, d in field_docs.items():
         idf[term] = math.log(1 + abs((n - d + 0.5) / (d + 0.5)))

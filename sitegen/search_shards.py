@@ -62,46 +62,57 @@ def _entry(term: str, number: int, fields: Sequence[tuple[list[int], list[int]]]
 
 def split_shards(index: BuiltIndex, shard_bytes: int = SHARD_BYTES) -> list[Shard]:
     """The sorted terms cut into contiguous shards of about `shard_bytes` each (at least one)."""
-    return cut_shards(shard_entries(index), shard_bytes)
+    return list(cut_shards(iter_shard_entries(index), shard_bytes))
 
 
 def shard_entries(index: BuiltIndex) -> list[tuple[str, str]]:
     """(term, encoded entry) of every term with postings in `index`, in term order."""
-    held = set().union(*index.postings) if index.postings else set()
-    return [(term, _entry(term, index.term_numbers[term], index.postings_of(term))) for term in sorted(held)]
+    return list(iter_shard_entries(index))
 
 
-def cut_shards(entries: Sequence[tuple[str, str]], shard_bytes: int = SHARD_BYTES) -> list[Shard]:
-    """Sorted (term, entry) pairs cut into contiguous shards of about `shard_bytes` each (at least one)."""
-    shards: list[Shard] = []
+def iter_shard_entries(index: BuiltIndex, *, release: bool = False) -> Iterator[tuple[str, str]]:
+    """`shard_entries` one at a time; `release` drops each term's postings once encoded."""
+    held = sorted(set().union(*index.postings)) if index.postings else []
+    for term in held:
+        entry = _entry(term, index.term_numbers[term], index.postings_of(term))
+        if release:
+            for by_term in index.postings:
+                by_term.pop(term, None)
+        yield term, entry
+
+
+def cut_shards(entries: Iterable[tuple[str, str]], shard_bytes: int = SHARD_BYTES) -> Iterator[Shard]:
+    """Sorted (term, entry) pairs cut into contiguous shards of about `shard_bytes` each (at
+    least one), each handed on as soon as it is full."""
     texts: list[str] = []
     first, size = "", 0
     for term, entry in entries:
         if texts and size >= shard_bytes:
-            shards.append(Shard(first, "[" + ",".join(texts) + "]"))
+            yield Shard(first, "[" + ",".join(texts) + "]")
             texts, first, size = [], term, 0
         texts.append(entry)
         size += len(entry) + 1
-    shards.append(Shard(first, "[" + ",".join(texts) + "]"))
-    return shards
+    yield Shard(first, "[" + ",".join(texts) + "]")
 
 
-def shard_files(index: BuiltIndex, shards: Sequence[Shard], labels: dict[str, str]) -> dict[str, bytes]:
-    """url -> bytes for the manifest, lexicon and every shard; a digest of the shards names the build.
+def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard], labels: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+    """(url, bytes) of every shard as it comes, then the lexicon and the manifest; a digest of
+    the shards names the build. Only one shard's text is held at a time.
 
     `labels` maps each taxonomy to its plural name, for the term lines under each result."""
     digest = hashlib.sha256()
-    files: dict[str, bytes] = {}
+    first_terms = []
     for number, shard in enumerate(shards):
         key = f"terms/{number}"
-        files[data_url(key)] = data = _script(key, shard.text)
+        data = _script(key, shard.text)
         digest.update(data)
-    files[data_url("lexicon")] = data_file("lexicon", lexicon_text(sorted(index.term_numbers)))
+        first_terms.append(shard.first_term)
+        yield data_url(key), data
+    yield data_url("lexicon"), data_file("lexicon", lexicon_text(sorted(index.term_numbers)))
     manifest = {"version": LUNR_JS_VERSION, "build": digest.hexdigest()[:12],
                 "fields": [f.name for f in index.fields], "pipeline": [FOLD_LABEL, STEMMER_LABEL],
-                "docCount": len(index.refs), "labels": labels, "shards": [s.first_term for s in shards]}
-    files[data_url("manifest")] = data_file("manifest", manifest)
-    return files
+                "docCount": len(index.refs), "labels": labels, "shards": first_terms}
+    yield data_url("manifest"), data_file("manifest", manifest)
 
 
 def encode_facets(facets: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

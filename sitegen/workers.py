@@ -5,8 +5,9 @@ its problems).
 """
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable, Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +23,7 @@ from .pages import Page
 from .parallel import ForkedCall, shared
 from .recording import Recorder
 from .render import make_environment, make_renderer
-from .search import count_site_index, index_entries, index_files, iter_search_store_files, search_index_files
-from .search_analysis import Analyser
+from .search import count_site_index, index_files, iter_search_store_files, part_entries, scored_entries
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,12 @@ def keep_or_stage(target: Target, url: str, data: bytes, made: set[str]) -> Stag
 
 
 def search_files(site: Site, code_key: str, name: str, part: tuple[int, int], target: Target,
-                 skip: Set[str]) -> dict[str, Staged]:
+                 skip: Set[str], *, forked: bool = False) -> dict[str, Staged]:
     """Make and stage the search files: all of them (`all`), the `store` files (documents,
     facets) or the `index` files, scored and encoded in `part[1]` forked processes once counted;
-    the analysis cache is kept. Urls in `skip` (pages) are left out. Each file is staged as it
-    is made, so the documents are never all in memory, and only records are returned."""
+    the analysis cache is kept (in this process's memory too, unless it is `forked`). Urls in
+    `skip` (pages) are left out. Each file is staged as it is made and only records are
+    returned, so neither the documents nor the term shards are ever all in memory."""
     staged: dict[str, Staged] = {}
     made: set[str] = set()
 
@@ -65,37 +66,33 @@ def search_files(site: Site, code_key: str, name: str, part: tuple[int, int], ta
 
     if name != "store":
         analyser = store.read_analyser(site.config, code_key)
-        if name == "all":
-            put(search_index_files(site, analyser=analyser).items())
-            store.write_analyser(site.config, code_key, analyser)
-        else:
-            put(_index_files_in_parts(site, code_key, analyser, part[1]).items())
+        counted = count_site_index(site, analyser)
+        parts = part[1] if ForkedCall.is_possible() else 1
+        others = [ForkedCall(part_entries, counted, (k, parts)) for k in range(1, parts)]
+        try:
+            store.write_analyser(site.config, code_key, analyser, remember=not forked)
+            del analyser  # once written, its documents are freed as they are scored
+            index, entries = scored_entries(counted, (0, parts), release=True)
+            del counted
+            put(index_files(site, index, itertools.chain(entries, *map(_entries_of, others))))
+        finally:
+            for other in others:
+                other.close()
     if name != "index":
         put(iter_search_store_files(site))
     return staged
 
 
-def _index_files_in_parts(site: Site, code_key: str, analyser: Analyser, parts: int) -> dict[str, bytes]:
-    counted = count_site_index(site, analyser)
-    count = parts if ForkedCall.is_possible() else 1
-    others = [ForkedCall(index_entries, counted, (k, count)) for k in range(1, count)]
-    try:
-        store.write_analyser(site.config, code_key, analyser)
-        index, entries = index_entries(counted, (0, count))
-        for other in others:
-            entries.extend(other.result()[1])
-    finally:
-        for other in others:
-            other.close()
-    del counted
-    return index_files(site, index, entries)
+def _entries_of(call: ForkedCall) -> Iterator[tuple[str, str]]:
+    """The entries a forked `part_entries` sends back, waited for when first asked for."""
+    yield from call.result()
 
 
 def search_task(site: Site, code_key: str, name: str, part: tuple[int, int], target: Target,
                 skip: Set[str]) -> dict[str, Staged] | tuple:
     """`search_files`, run in a forked process."""
     try:
-        return search_files(site, code_key, name, part, target, skip)
+        return search_files(site, code_key, name, part, target, skip, forked=True)
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
         return ("error", str(exc), list(exc.problems))
 
