@@ -149,10 +149,13 @@ def test_an_article_pickles_with_its_bodies_intact(tmp_path: Path) -> None:
 
 def test_article_bodies_are_held_compressed_and_read_back_whole() -> None:
     html = "<p>“Quoted,” she said – in Łódź.</p>\n" * 300
-    body = Body.of(html, "plain text")
-    assert body.html == html and body.text == "plain text"
-    assert len(body.packed_html) < len(html) // 10  # the model holds the packed bytes only
+    text = "“Quoted,” she said – in Łódź.\n" * 300
+    body = Body.of(html, text)
+    assert body.html == html and body.text == text
+    assert len(body.packed) < len(html) // 10  # the model holds the packed bytes only
     assert Body.of("", "") == EMPTY_BODY and EMPTY_BODY.html == EMPTY_BODY.text == ""
+    for html, text in [("", "only text"), ("<p>only html</p>", ""), ("<p>a\0b</p>", "a\0b")]:
+        assert (Body.of(html, text).html, Body.of(html, text).text) == (html, text)
 
 
 def test_scan_trusts_a_stat_only_when_the_file_is_older_than_the_last_scan(tmp_path: Path) -> None:
