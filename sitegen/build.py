@@ -204,8 +204,8 @@ class _Run:
             staged.extend(self.produce_extras(plan, previous, state, target))  # meanwhile, in this process
             self.clock = time.perf_counter()
             done = 0
-            for future in futures:
-                outcome = future.result()
+            while futures:  # each outcome is dropped once remembered (a future would keep it)
+                outcome = futures.pop(0).result()
                 if isinstance(outcome, tuple):
                     raise ContentError(outcome[1], outcome[2])
                 for index, record, reads, was_staged in outcome:
