@@ -7,8 +7,9 @@ import random
 
 import pytest
 
-from sitegen.search_index import (K1, B, IndexField, _score_field, build_index, exact_thousandths, fold_term,
-                                  lunr_builder, stem)
+from sitegen import search
+from sitegen.search_index import (K1, B, IndexField, _score_field, build_index, count_index, exact_thousandths,
+                                  fold_term, lunr_builder, stem)
 from sitegen.search_analysis import Analyser
 from sitegen.search_shards import data_file, shard_entries, split_shards
 
@@ -131,6 +132,18 @@ def test_index_parts_join_to_the_whole_index() -> None:
         parts = [shard_entries(build_index(FIELDS, refs, documents, part=(k, count))) for k in range(count)]
         assert all(parts)
         assert [entry for part in parts for entry in part] == whole
+
+
+def test_scoring_in_passes_gives_the_same_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = _random_corpus(9, 60)
+    refs = [str(n) for n in range(60)]
+    whole = shard_entries(build_index(FIELDS, refs, documents))
+    monkeypatch.setattr(search, "POSTINGS_PER_PASS", 150)  # a few hundred postings: several passes
+    counted = count_index(FIELDS, refs, documents)
+    assert sum(counted.field_docs.values()) > 3 * 150
+    assert list(search.scored_entries(counted, release=True)[1]) == whole
+    parts = [entry for k in range(2) for entry in search.part_entries(count_index(FIELDS, refs, documents), (k, 2))]
+    assert parts == whole
 
 
 def test_an_analyser_kept_between_builds_gives_the_same_index() -> None:
