@@ -17,7 +17,9 @@ import os
 import time
 from array import array
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache as store
@@ -30,6 +32,7 @@ from .feeds import build_feed_files
 from .fingerprints import ReadLog, changed_reads, describe, digest_of
 from .loader import LoadResult, source_of
 from .model import Article
+from .pages import Page
 from .output import (WriteStats, commit_patch, commit_swap, discard_staging, output_lock, prepare_staging,
                      recover, static_sources, write_errors)
 from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, stage_executor
@@ -63,6 +66,7 @@ class _Run:
         self.carried: _CarriedReads | None = None
         self.search_calls: list[ForkedCall] | None = None
         self.rehashed: list[str] = []  # inputs the no-op check had to hash
+        self.rendering: _Rendering  # the render stage, once `write` starts it
 
     def lap(self, stage: str) -> None:
         """Charge the time since the last lap to `stage`."""
@@ -199,22 +203,13 @@ class _Run:
         chunks = chunked(dirty, self.jobs, smallest=25)
         staged: list[str] = []
         with stage_executor(self.jobs, job, len(chunks), self.factory) as executor:
-            futures = [executor.submit(workers.render_chunk, chunk) for chunk in chunks]
+            self.rendering = _Rendering([executor.submit(workers.render_chunk, chunk) for chunk in chunks],
+                                        pages, fingerprints, state, staged, len(dirty))
             self.lap("render")  # an executor of one job renders in `submit`
             staged.extend(self.produce_extras(plan, previous, state, target))  # meanwhile, in this process
             self.clock = time.perf_counter()
-            done = 0
-            while futures:  # each outcome is dropped once remembered (a future would keep it)
-                outcome = futures.pop(0).result()
-                if isinstance(outcome, tuple):
-                    raise ContentError(outcome[1], outcome[2])
-                for index, record, reads, was_staged in outcome:
-                    self.remember_page(state, pages[index].url, fingerprints[index], record, reads)
-                    if was_staged:
-                        staged.append(pages[index].url)
-                done += len(outcome)
-                if self.progress:
-                    self.progress(done, len(dirty))
+            self.take_rendered()
+        self.result.timings["render"] += self.rendering.waited  # while the search files were waited for
         self.lap("render")
         for index in set(range(len(pages))) - set(dirty):
             url = pages[index].url
@@ -222,14 +217,34 @@ class _Run:
             state.pages[url] = (fingerprints[index], self.carry_reads(previous, previous.pages[url][1], state))
         self.commit(previous, state, target.staging, staged)
 
+    def take_rendered(self) -> None:
+        """Remember the pages rendered (waiting for the rest): each chunk's outcome as soon as it
+        arrives, as the executor would otherwise hold every outcome (1 GB at 100,000 articles)."""
+        rendering = self.rendering
+        started = time.perf_counter()
+        while rendering.futures:
+            outcome = rendering.futures.pop(0).result()  # dropped once remembered
+            if isinstance(outcome, tuple):
+                raise ContentError(outcome[1], outcome[2])
+            for index, record, reads, was_staged in outcome:
+                url = rendering.pages[index].url
+                self.remember_page(rendering.state, url, rendering.fingerprints[index], record, reads)
+                if was_staged:
+                    rendering.staged.append(url)
+            rendering.done += len(outcome)
+            if self.progress:
+                self.progress(rendering.done, rendering.total)
+        rendering.waited += time.perf_counter() - started
+
     def dirty_pages(self, plan: Plan, previous: BuildState, fingerprints: list[bytes], damaged: set[str]) -> list[int]:
         """Indexes of the pages that must be rendered: new, changed, opaque or damaged."""
         if not previous.pages:
             return list(range(len(plan.pages)))
         site = plan.site
-        unchanged = {a.source_file for a in site.articles if previous.article_stamps.get(a.source_file) == a.stamp}
-        changed = changed_reads(previous.reads, site, ReadLog(self.config), unchanged)
-        changed_ids = {number for number, (read, _) in enumerate(previous.reads) if read in changed}
+        stamps = previous.article_stamps
+        unchanged = {a.source_file for a in site.articles if stamps.get(a.source_file) == digest_of(a.stamp)}
+        changed = changed_reads(previous.recorded_reads(), site, ReadLog(self.config), unchanged)
+        changed_ids = {number for number, read in enumerate(previous.reads) if read in changed}
         dirty = []
         for index, page in enumerate(plan.pages):
             before = previous.pages.get(page.url)
@@ -250,8 +265,7 @@ class _Run:
         """The number of `read` in the new state, adding it if new."""
         number = self.read_ids.get(read)
         if number is None:
-            number = self.read_ids[read] = len(state.reads)
-            state.reads.append((read, value))
+            number = self.read_ids[read] = state.add_read(read, value)
         return number
 
     def carry_reads(self, previous: BuildState, ids: ReadIds | None, state: BuildState) -> ReadIds | None:
@@ -291,9 +305,9 @@ class _Run:
                         taken.add(url)
                         state.outputs[url] = previous.outputs[url]
                 continue
-            started = time.perf_counter()
+            started, rendering_waited = time.perf_counter(), self.rendering.waited
             records = make()
-            self.result.timings[name] = time.perf_counter() - started
+            self.result.timings[name] = time.perf_counter() - started - (self.rendering.waited - rendering_waited)
             state.producers[name] = (key, tuple(records))
             for url, (record, was_staged) in records.items():
                 taken.add(url)
@@ -330,6 +344,7 @@ class _Run:
         """The search files, staged: by the processes started early, else here."""
         if self.search_calls is None:
             return workers.search_files(plan.site, self.code_key, "all", (0, 1), target, taken)
+        self.take_rendered()  # while the search processes work
         records: dict[str, workers.Staged] = {}
         for call in self.search_calls:
             outcome = call.result()
@@ -354,12 +369,26 @@ class _Run:
 
     def save(self, plan: Plan, state: BuildState, articles: ArticleCache) -> None:
         """Keep what the next build needs."""
-        state.article_stamps = {a.source_file: a.stamp for a in plan.site.articles}
+        state.article_stamps = {a.source_file: digest_of(a.stamp) for a in plan.site.articles}
         state.problems = list(self.result.problems)
         state.skipped_sources = list(self.result.skipped_sources)
         state.article_count, state.page_count = self.result.article_count, self.result.page_count
         articles.save()
         store.write_state(self.config, state)
+
+
+@dataclass
+class _Rendering:
+    """The render stage under way: its futures, and what their outcomes are remembered into."""
+
+    futures: list[Future]
+    pages: list[Page]
+    fingerprints: list[bytes]
+    state: BuildState
+    staged: list[str]  # urls staged so far
+    total: int  # pages to render
+    done: int = 0
+    waited: float = 0.0  # seconds spent waiting for outcomes
 
 
 class _CarriedReads(dict[int, int]):
@@ -370,7 +399,7 @@ class _CarriedReads(dict[int, int]):
         self.run, self.previous, self.state = run, previous, state
 
     def __missing__(self, number: int) -> int:
-        new = self[number] = self.run.number_read(self.state, *self.previous.reads[number])
+        new = self[number] = self.run.number_read(self.state, *self.previous.read_at(number))
         return new
 
 

@@ -30,13 +30,13 @@ from typing import Any, BinaryIO
 from . import parallel  # noqa: F401 - registers the pickling of the model's read-only mappings
 from .config import Config
 from .errors import Problem
-from .fingerprints import describe, digest_of
+from .fingerprints import DIGEST_SIZE, describe, digest_of
 from .loader import LoadResult
 from .search import find_lunr_js
 from .search_analysis import Analyser
 
 CACHE_FOLDER = ".sitegen-cache"
-FORMAT = 2  # bump when anything stored here changes shape
+FORMAT = 3  # bump when anything stored here changes shape
 STATE_SLICE = 20_000  # list items pickled with one memo (see write_state)
 BUCKETS = 64
 RACY_NS = 2_000_000_000  # a file modified this close to the scan that recorded it is re-hashed
@@ -44,7 +44,7 @@ _PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "lunr", "feedgen", "anyascii")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileState:
     """An input file as the last build saw it."""
 
@@ -54,7 +54,7 @@ class FileState:
     sha256: str  # hex
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutputFile:
     """An output file as the last build left it."""
 
@@ -75,14 +75,34 @@ class BuildState:
     inputs: dict[str, FileState] = field(default_factory=dict)  # absolute path -> state
     outputs: dict[str, OutputFile] = field(default_factory=dict)  # url -> file
     pages: dict[str, tuple[bytes, ReadIds | None]] = field(default_factory=dict)  # url -> (fingerprint, its reads)
-    reads: list[tuple[tuple, bytes]] = field(default_factory=list)  # read id -> (read, value digest)
-    article_stamps: dict[str, str] = field(default_factory=dict)  # source_file -> Article.stamp
+    reads: list[tuple] = field(default_factory=list)  # read id -> read (see `fingerprints.Read`)
+    read_digests: bytearray = field(default_factory=bytearray)  # read id -> its value's digest, end to end
+    article_stamps: dict[str, bytes] = field(default_factory=dict)  # source_file -> digest_of(Article.stamp)
     producers: dict[str, tuple[bytes, tuple[str, ...]]] = field(default_factory=dict)  # name -> (key, urls)
     problems: list[Problem] = field(default_factory=list)  # reported again by a no-op build
     skipped_sources: list[str] = field(default_factory=list)
     article_count: int = 0
     page_count: int = 0
     scanned_ns: int = 0  # wall clock when the inputs were scanned
+
+    # A read's digest lives in one bytearray rather than in a (read, bytes) pair of its own:
+    # 100,000 articles make over a million reads, and the pairs were a fifth of the state.
+    def add_read(self, read: tuple, digest: bytes) -> int:
+        """Keep `read` and the digest of its value; returns its number."""
+        if len(digest) != DIGEST_SIZE:
+            raise ValueError(f"a read's digest has {DIGEST_SIZE} bytes, not {len(digest)}")
+        self.reads.append(read)
+        self.read_digests += digest
+        return len(self.reads) - 1
+
+    def read_at(self, number: int) -> tuple[tuple, bytes]:
+        """Read `number` and the digest its value had."""
+        start = number * DIGEST_SIZE
+        return self.reads[number], bytes(self.read_digests[start:start + DIGEST_SIZE])
+
+    def recorded_reads(self) -> Iterator[tuple[tuple, bytes]]:
+        """Every read with the digest its value had, in number order."""
+        return map(self.read_at, range(len(self.reads)))
 
 
 def cache_folder(config: Config) -> Path:

@@ -111,9 +111,12 @@ class Whole:
         return found
 
 
+DIGEST_SIZE = 12  # bytes of a `digest_of`
+
+
 def digest_of(description: Any) -> bytes:
     """A short stable digest of a description."""
-    return hashlib.blake2b(repr(description).encode("utf-8"), digest_size=12).digest()
+    return hashlib.blake2b(repr(description).encode("utf-8"), digest_size=DIGEST_SIZE).digest()
 
 
 class ReadLog:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sitegen import cache as store
 from sitegen.check import Plan, check_site
 from sitegen.config import load_config
-from sitegen.fingerprints import Opaque, ReadLog, changed_reads, describe, digest_of
+from sitegen.fingerprints import DIGEST_SIZE, Opaque, ReadLog, changed_reads, describe, digest_of
 from sitegen.model import EMPTY_BODY, Body
 from sitegen.output import commit_patch, recover, stage_file
 from sitegen.parallel import InlineExecutor, chunked, shared, stage_executor
@@ -123,13 +123,17 @@ def test_article_cache_round_trip_and_a_new_fingerprint_starts_empty(plan: Plan,
 def test_build_state_round_trips_with_long_lists_in_slices(plan: Plan) -> None:
     config = plan.site.config
     shared_key = ("term", "people", "mark rowley")  # one object, referenced across slices
-    reads = [((shared_key, n), bytes([n % 256])) for n in range(2 * store.STATE_SLICE + 7)]
     state = store.BuildState("print", outputs={"index.html": store.OutputFile(1, 2, 3, b"d")},
-                             pages={"index.html": (b"f", array("I", [0, 1]))}, reads=reads, article_count=3,
+                             pages={"index.html": (b"f", array("I", [0, 1]))}, article_count=3,
                              problems=[], skipped_sources=["content/bad.md"])
+    reads = [((shared_key, n), bytes([n % 256]) * DIGEST_SIZE) for n in range(2 * store.STATE_SLICE + 7)]
+    assert [state.add_read(read, digest) for read, digest in reads] == list(range(len(reads)))
+    with pytest.raises(ValueError):
+        state.add_read(("site",), b"short")
     store.write_state(config, state)
     again = store.read_state(config)
     assert again == state
+    assert list(again.recorded_reads()) == reads and again.read_at(7) == reads[7]
     store.state_path(config).write_bytes(store.state_path(config).read_bytes()[:-40])  # cut short
     assert store.read_state(config) is None
 
