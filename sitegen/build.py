@@ -32,9 +32,9 @@ from .feeds import build_feed_files
 from .fingerprints import ReadLog, changed_reads, describe, digest_of
 from .loader import LoadResult, source_of
 from .model import Article
-from .pages import Page
 from .output import (WriteStats, commit_patch, commit_swap, discard_staging, output_lock, prepare_staging,
                      recover, static_sources, write_errors)
+from .pages import Page
 from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, stage_executor
 from .sitemap import build_sitemap_files
 
@@ -207,9 +207,10 @@ class _Run:
                                         pages, fingerprints, state, staged, len(dirty))
             self.lap("render")  # an executor of one job renders in `submit`
             staged.extend(self.produce_extras(plan, previous, state, target))  # meanwhile, in this process
+            waited_for_pages = self.rendering.waited  # inside the wait for the search files
             self.clock = time.perf_counter()
             self.take_rendered()
-        self.result.timings["render"] += self.rendering.waited  # while the search files were waited for
+        self.result.timings["render"] += waited_for_pages
         self.lap("render")
         for index in set(range(len(pages))) - set(dirty):
             url = pages[index].url
