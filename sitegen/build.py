@@ -102,6 +102,7 @@ class _Run:
         try:
             with ExitStack() as stack:  # on leaving, forked search processes have ended
                 self.search_calls = self.start_search(plan, previous, target, stack)
+                store.read_details(config, previous)  # after the fork: the search needs none of it
                 self.write(plan, previous, state, target)
         except BaseException:
             discard_staging(config.output_dir)
@@ -134,7 +135,7 @@ class _Run:
     def noop_result(self, previous: BuildState, inputs: dict[str, FileState | None], scanned_ns: int) -> BuildResult:
         if self.rehashed:  # keep their new stats, so the next build need not hash them again
             previous.inputs, previous.scanned_ns = _hashed(inputs), scanned_ns
-            store.write_state(self.config, previous)
+            store.write_state(self.config, previous, details=False)
         result = self.result
         result.article_count, result.page_count = previous.article_count, previous.page_count
         result.problems.extend(previous.problems)
@@ -330,7 +331,7 @@ class _Run:
         if (self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible()
                 or (before is not None and before[0] == self.model_key)):
             return None
-        if not previous.pages:
+        if not previous.outputs:
             tasks = [("all", (0, 1))]
         else:
             tasks = [("index", (0, self.jobs)), ("store", (0, 1))]

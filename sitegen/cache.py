@@ -36,7 +36,7 @@ from .search import find_lunr_js
 from .search_analysis import Analyser
 
 CACHE_FOLDER = ".sitegen-cache"
-FORMAT = 3  # bump when anything stored here changes shape
+FORMAT = 4  # bump when anything stored here changes shape
 STATE_SLICE = 20_000  # list items pickled with one memo (see write_state)
 BUCKETS = 64
 RACY_NS = 2_000_000_000  # a file modified this close to the scan that recorded it is re-hashed
@@ -84,6 +84,7 @@ class BuildState:
     article_count: int = 0
     page_count: int = 0
     scanned_ns: int = 0  # wall clock when the inputs were scanned
+    token: bytes = b""  # names the details file written with this state
 
     # A read's digest lives in one bytearray rather than in a (read, bytes) pair of its own:
     # 100,000 articles make over a million reads, and the pairs were a fifth of the state.
@@ -103,6 +104,12 @@ class BuildState:
     def recorded_reads(self) -> Iterator[tuple[tuple, bytes]]:
         """Every read with the digest its value had, in number order."""
         return map(self.read_at, range(len(self.reads)))
+
+
+# Read only once the search processes have forked, which need none of it (at 100,000 articles
+# they are 0.45 GB); a no-op build never reads it.
+DETAILS = ("pages", "reads", "read_digests", "article_stamps")
+_SUMMARY = tuple(f.name for f in fields(BuildState) if f.name not in DETAILS)
 
 
 def cache_folder(config: Config) -> Path:
@@ -344,49 +351,90 @@ def write_analyser(config: Config, fingerprint: str, analyser: Analyser, *, reme
 
 
 def state_path(config: Config) -> Path:
-    """Where the state of builds into `config.output_dir` is kept."""
+    """Where the state of builds into `config.output_dir` is kept (its details beside it, see
+    `details_path`)."""
     name = hashlib.sha1(str(config.output_dir).encode("utf-8")).hexdigest()[:16]
     return cache_folder(config) / "outputs" / f"{name}.pickle"
 
 
+def details_path(config: Config) -> Path:
+    """Where the `DETAILS` of the state are kept."""
+    return state_path(config).with_suffix(".details.pickle")
+
+
 def read_state(config: Config) -> BuildState | None:
-    """The state the last build into this output folder left, if readable and current."""
+    """The state the last build into this output folder left, if readable and current, without
+    its `DETAILS` (see `read_details`): all a no-op build needs."""
     try:
         with open(state_path(config), "rb") as handle:
-            # One pickle after another (see write_state); each needs an unpickler of its own.
             if pickle.load(handle) != FORMAT:
                 return None
-            values: dict[str, Any] = {}
-            for _ in fields(BuildState):
-                name, slices = pickle.load(handle)
-                if slices is None:
-                    values[name] = pickle.load(handle)
-                else:
-                    values[name] = [item for _ in range(slices) for item in pickle.load(handle)]
-            return BuildState(**values)
+            return BuildState(**_load_fields(handle, _SUMMARY))
     except Exception:  # noqa: BLE001 - missing, damaged or foreign: only a cache miss
         return None
 
 
-def write_state(config: Config, state: BuildState) -> None:
-    """Keep `state` for the next build: field by field, long lists in slices, with the pickler's
-    memo (an entry per object pickled) emptied between them. Pickled whole, the state's memo
-    was the largest passing use of memory at the end of a build."""
+def read_details(config: Config, state: BuildState) -> bool:
+    """Fill in the `DETAILS` of `state` (read by `read_state`) from the file written with it;
+    False, with them left empty, if that file is missing, damaged or not `state`'s."""
+    try:
+        with open(details_path(config), "rb") as handle:
+            if not state.token or pickle.load(handle) != (FORMAT, state.token):
+                return False
+            details = _load_fields(handle, DETAILS)
+    except Exception:  # noqa: BLE001 - missing, damaged or foreign: only a cache miss
+        return False
+    for name, value in details.items():
+        setattr(state, name, value)
+    return True
+
+
+def write_state(config: Config, state: BuildState, *, details: bool = True) -> None:
+    """Keep `state` for the next build: its details (unless `details` is False: the file written
+    with the state read is still right), then the rest, which names them by a new token."""
+    if details:
+        state.token = os.urandom(16)
+        with _replacing(details_path(config)) as handle:
+            pickle.dump((FORMAT, state.token), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump_fields(handle, state, DETAILS)
     with _replacing(state_path(config)) as handle:
-        pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dump(FORMAT)
-        for item in fields(state):
-            value = getattr(state, item.name)
-            pieces = [value[i:i + STATE_SLICE] for i in range(0, len(value), STATE_SLICE)] \
-                if isinstance(value, list) else None
-            pickler.dump((item.name, None if pieces is None else len(pieces)))
-            for piece in [value] if pieces is None else pieces:
-                pickler.clear_memo()
-                pickler.dump(piece)
+        pickle.dump(FORMAT, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        _dump_fields(handle, state, _SUMMARY)
+
+
+def _dump_fields(handle: BinaryIO, state: BuildState, names: Sequence[str]) -> None:
+    """Field by field, long lists in slices, with the pickler's memo (an entry per object
+    pickled) emptied between them. Pickled whole, the state's memo was the largest passing use
+    of memory at the end of a build."""
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    for name in names:
+        value = getattr(state, name)
+        pieces = [value[i:i + STATE_SLICE] for i in range(0, len(value), STATE_SLICE)] \
+            if isinstance(value, list) else None
+        pickler.dump((name, None if pieces is None else len(pieces)))
+        for piece in [value] if pieces is None else pieces:
+            pickler.clear_memo()
+            pickler.dump(piece)
+
+
+def _load_fields(handle: BinaryIO, names: Sequence[str]) -> dict[str, Any]:
+    # One pickle after another (see _dump_fields); each needs an unpickler of its own.
+    values: dict[str, Any] = {}
+    for expected in names:
+        name, slices = pickle.load(handle)
+        if name != expected:
+            raise ValueError(f"state field {name!r} where {expected!r} was expected")
+        if slices is None:
+            values[name] = pickle.load(handle)
+        else:
+            values[name] = [item for _ in range(slices) for item in pickle.load(handle)]
+    return values
 
 
 def forget_state(config: Config) -> None:
-    """Drop the state (before writing output it would no longer describe)."""
+    """Drop the state (before writing output it would no longer describe). Its details stay
+    until the next state replaces them: the build that forgets the state still reads them,
+    and without the state that names them they are never trusted."""
     try:
         state_path(config).unlink()
     except OSError:

@@ -132,10 +132,35 @@ def test_build_state_round_trips_with_long_lists_in_slices(plan: Plan) -> None:
         state.add_read(("site",), b"short")
     store.write_state(config, state)
     again = store.read_state(config)
-    assert again == state
+    assert again is not None and again.outputs == state.outputs and again.reads == []  # details come later
+    assert store.read_details(config, again) and again == state
     assert list(again.recorded_reads()) == reads and again.read_at(7) == reads[7]
     store.state_path(config).write_bytes(store.state_path(config).read_bytes()[:-40])  # cut short
     assert store.read_state(config) is None
+
+
+def test_state_details_are_trusted_only_beside_the_state_they_were_written_with(plan: Plan) -> None:
+    config = plan.site.config
+    first = store.BuildState("print", pages={"a.html": (b"f", array("I", [0]))})
+    first.add_read(("site",), bytes(DIGEST_SIZE))
+    store.write_state(config, first)
+    first_details = store.details_path(config).read_bytes()
+    second = store.BuildState("print", pages={"b.html": (b"g", None)})
+    store.write_state(config, second)
+    store.details_path(config).write_bytes(first_details)  # a crash between the two files, say
+    again = store.read_state(config)
+    assert again is not None and not store.read_details(config, again)
+    assert again.pages == {} and again.reads == []  # a rebuild then renders every page
+    store.write_state(config, second)
+    store.details_path(config).write_bytes(store.details_path(config).read_bytes()[:-10])
+    again = store.read_state(config)
+    assert again is not None and not store.read_details(config, again) and again.pages == {}
+    store.write_state(config, second)
+    again = store.read_state(config)
+    again.scanned_ns = 5
+    store.write_state(config, again, details=False)  # a no-op keeping new stats: details still match
+    again = store.read_state(config)
+    assert again.scanned_ns == 5 and store.read_details(config, again) and again.pages == second.pages
 
 
 def test_an_article_pickles_with_its_bodies_intact(tmp_path: Path) -> None:
