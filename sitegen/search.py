@@ -20,7 +20,7 @@ from .render import iso_date, long_date
 from .search_analysis import Analyser
 from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, score_index
 from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, encode_facets, iter_doc_files,
-                            iter_shard_entries, iter_shard_files)
+                            iter_shard_files, shard_entries)
 
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
 _SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
@@ -96,7 +96,7 @@ def scored_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
 
     def entries(scored: BuiltIndex) -> Iterator[tuple[str, str]]:
         for j in range(1, passes + 1):
-            yield from iter_shard_entries(scored, release=True)
+            yield from shard_entries(scored, release=True)
             if j < passes:
                 scored = score_index(counted, (k * passes + j, n * passes), release=release and j == passes - 1)
 

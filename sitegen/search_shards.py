@@ -60,18 +60,9 @@ def _entry(term: str, number: int, fields: Sequence[tuple[list[int], list[int]]]
     return json.dumps([term, number, *encoded], ensure_ascii=False, separators=(",", ":"))
 
 
-def split_shards(index: BuiltIndex, shard_bytes: int = SHARD_BYTES) -> list[Shard]:
-    """The sorted terms cut into contiguous shards of about `shard_bytes` each (at least one)."""
-    return list(cut_shards(iter_shard_entries(index), shard_bytes))
-
-
-def shard_entries(index: BuiltIndex) -> list[tuple[str, str]]:
-    """(term, encoded entry) of every term with postings in `index`, in term order."""
-    return list(iter_shard_entries(index))
-
-
-def iter_shard_entries(index: BuiltIndex, *, release: bool = False) -> Iterator[tuple[str, str]]:
-    """`shard_entries` one at a time; `release` drops each term's postings once encoded."""
+def shard_entries(index: BuiltIndex, *, release: bool = False) -> Iterator[tuple[str, str]]:
+    """(term, encoded entry) of every term with postings in `index`, in term order, made as
+    asked for; `release` drops each term's postings once encoded."""
     held = sorted(set().union(*index.postings)) if index.postings else []
     for term in held:
         entry = _entry(term, index.term_numbers[term], index.postings_of(term))
@@ -95,7 +86,8 @@ def cut_shards(entries: Iterable[tuple[str, str]], shard_bytes: int = SHARD_BYTE
     yield Shard(first, "[" + ",".join(texts) + "]")
 
 
-def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard], labels: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard],
+                     labels: dict[str, str]) -> Iterator[tuple[str, bytes]]:
     """(url, bytes) of every shard as it comes, then the lexicon and the manifest; a digest of
     the shards names the build. Only one shard's text is held at a time.
 

@@ -71,7 +71,7 @@ def search_files(site: Site, code_key: str, name: str, part: tuple[int, int], ta
         others = [ForkedCall(part_entries, counted, (k, parts)) for k in range(1, parts)]
         try:
             store.write_analyser(site.config, code_key, analyser, remember=not forked)
-            del analyser  # once written, its documents are freed as they are scored
+            del analyser  # once written, its documents are freed as they are scored (unless remembered)
             index, entries = scored_entries(counted, (0, parts), release=True)
             del counted
             put(index_files(site, index, itertools.chain(entries, *map(_entries_of, others))))

@@ -11,7 +11,7 @@ from sitegen import search
 from sitegen.search_index import (K1, B, IndexField, _score_field, build_index, count_index, exact_thousandths,
                                   fold_term, lunr_builder, stem)
 from sitegen.search_analysis import Analyser
-from sitegen.search_shards import data_file, shard_entries, split_shards
+from sitegen.search_shards import cut_shards, data_file, shard_entries
 
 FIELDS = (IndexField("title", 10), IndexField("people", 5), IndexField("summary", 2), IndexField("body"),
           IndexField("source", 2))
@@ -104,7 +104,7 @@ def test_scores_next_to_a_half_thousandth_round_as_lunr_rounds() -> None:
 
 def test_shards_cut_sorted_terms_into_contiguous_ranges() -> None:
     index = build_index(FIELDS, [str(n) for n in range(60)], _random_corpus(3, 60))
-    shards = split_shards(index, shard_bytes=300)
+    shards = list(cut_shards(shard_entries(index), shard_bytes=300))
     assert len(shards) > 3
     firsts = [s.first_term for s in shards]
     assert firsts[0] == "" and firsts == sorted(firsts)
@@ -113,7 +113,7 @@ def test_shards_cut_sorted_terms_into_contiguous_ranges() -> None:
     for shard, following in zip(shards, firsts[1:] + [None]):
         terms = [entry[0] for entry in json.loads(shard.text)]
         assert all(shard.first_term <= t and (following is None or t < following) for t in terms)
-    assert len(split_shards(index, shard_bytes=10**9)) == 1
+    assert len(list(cut_shards(shard_entries(index), shard_bytes=10**9))) == 1
 
 
 def test_data_file_is_one_call_with_safe_line_separators() -> None:
@@ -127,9 +127,9 @@ def test_data_file_is_one_call_with_safe_line_separators() -> None:
 def test_index_parts_join_to_the_whole_index() -> None:
     documents = _random_corpus(5, 80)
     refs = [str(n) for n in range(80)]
-    whole = shard_entries(build_index(FIELDS, refs, documents))
+    whole = list(shard_entries(build_index(FIELDS, refs, documents)))
     for count in (2, 3):
-        parts = [shard_entries(build_index(FIELDS, refs, documents, part=(k, count))) for k in range(count)]
+        parts = [list(shard_entries(build_index(FIELDS, refs, documents, part=(k, count)))) for k in range(count)]
         assert all(parts)
         assert [entry for part in parts for entry in part] == whole
 
@@ -137,7 +137,7 @@ def test_index_parts_join_to_the_whole_index() -> None:
 def test_scoring_in_passes_gives_the_same_entries(monkeypatch: pytest.MonkeyPatch) -> None:
     documents = _random_corpus(9, 60)
     refs = [str(n) for n in range(60)]
-    whole = shard_entries(build_index(FIELDS, refs, documents))
+    whole = list(shard_entries(build_index(FIELDS, refs, documents)))
     monkeypatch.setattr(search, "POSTINGS_PER_PASS", 150)  # a few hundred postings: several passes
     counted = count_index(FIELDS, refs, documents)
     assert sum(counted.field_docs.values()) > 3 * 150
