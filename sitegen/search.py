@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -177,15 +177,15 @@ def _facet(key: str, singular: str, plural: str, values: list[tuple[str, list[in
     return {"key": key, "label": singular, "plural": plural, "values": values}
 
 
-def search_file_sizes(files: Mapping[str, bytes]) -> dict[str, int]:
-    """Bytes of the search data in `files`, raw and gzip, by kind (for `make bench`).
+def search_file_sizes(files: Iterable[tuple[str, bytes]]) -> dict[str, int]:
+    """Bytes of the search data among (url, bytes) `files`, raw and gzip, by kind (for `make bench`).
 
     Kinds: `index` (manifest + term shards), `store` (documents), `facets`, `lexicon` (loaded
     only by fuzzy and leading-`*` queries), `lunr` (lunr.js); plus file counts and the largest
     shard's gzip size, which bounds what one query word adds to a download.
     """
     sizes: dict[str, int] = {"shard_count": 0, "doc_file_count": 0, "largest_shard_gzip": 0}
-    for url, data in files.items():
+    for url, data in files:
         kind = _kind(url)
         if kind is None:
             continue

@@ -84,7 +84,7 @@ def test_search_files_are_deterministic_and_measured(search_project: Path) -> No
     site = check_site(load_config(search_project)).site
     first, second = build_search_files(site), build_search_files(site)
     assert first == second
-    sizes = search_file_sizes(first)
+    sizes = search_file_sizes(first.items())
     assert sizes["doc_file_count"] == 6 and sizes["shard_count"] >= 1
     for kind in ("index", "store", "facets", "lunr"):
         assert 0 < sizes[f"{kind}_gzip"] < sizes[f"{kind}_raw"]
@@ -95,3 +95,10 @@ def test_a_site_without_articles_still_gets_search(scratch) -> None:
     assert sitegen(root, "build").code == 0
     _, manifest = _data(root / "build" / "search" / "manifest.js")
     assert manifest["docCount"] == 0 and manifest["shards"] == [""]
+
+
+def test_make_bench_measures_the_search_files_a_build_wrote(search_project: Path) -> None:
+    from bench.__main__ import search_sizes  # reads the output one file at a time
+
+    site = check_site(load_config(search_project)).site
+    assert search_sizes(search_project / "build") == search_file_sizes(build_search_files(site).items())
