@@ -183,7 +183,7 @@ def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], document
             counted[f].append((ids, tfs))
             lengths[f].append(length)
     n = len(refs)
-    if len(lengths[0]) != n:
+    if fields and len(lengths[0]) != n:
         raise ValueError(f"{len(lengths[0])} documents for {n} refs")
     idf = [0.0] * len(analyser.terms)
     for term, d in field_docs.items():

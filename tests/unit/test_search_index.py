@@ -146,6 +146,14 @@ def test_scoring_in_passes_gives_the_same_entries(monkeypatch: pytest.MonkeyPatc
     assert parts == whole
 
 
+def test_documents_may_be_a_generator_but_one_per_ref() -> None:
+    documents = _random_corpus(4, 6)
+    refs = [str(n) for n in range(6)]
+    assert count_index(FIELDS, refs, iter(documents)).lengths == count_index(FIELDS, refs, documents).lengths
+    with pytest.raises(ValueError):
+        count_index(FIELDS, refs + ["6"], iter(documents))
+
+
 def test_an_analyser_kept_between_builds_gives_the_same_index() -> None:
     analyser = Analyser()
     for round_number in range(6):  # articles come and go, so the kept terms get renumbered too
