@@ -51,6 +51,14 @@ def check_site(config: Config, *, keep_going: bool = False, result: BuildResult 
                load: Loader = load_articles) -> Plan:
     """Load, model and plan pages without writing; raise ContentError if anything is wrong."""
     result = result if result is not None else BuildResult()
+    site = check_model(config, keep_going=keep_going, result=result, load=load)
+    return Plan(site, check_pages(site, result))
+
+
+def check_model(config: Config, *, keep_going: bool = False, result: BuildResult | None = None,
+                load: Loader = load_articles) -> Site:
+    """The first half of `check_site`: load and model."""
+    result = result if result is not None else BuildResult()
     started = time.perf_counter()
     articles, problems = load(config)
     articles, settled = settle_articles(config, articles)  # one URL per article, whichever loader ran
@@ -68,7 +76,12 @@ def check_site(config: Config, *, keep_going: bool = False, result: BuildResult 
     site = build_site(config, articles, entities)
     result.problems.extend(unused_entry_warnings(entities, site))
     result.timings["model"] = time.perf_counter() - started
+    result.article_count = len(site.articles)
+    return site
 
+
+def check_pages(site: Site, result: BuildResult) -> list[Page]:
+    """The second half of `check_site`: every page of `site`; a URL two pages claim is an error."""
     started = time.perf_counter()
     pages = plan_pages(site)
     clashes = find_url_clashes(pages)
@@ -76,6 +89,5 @@ def check_site(config: Config, *, keep_going: bool = False, result: BuildResult 
     if clashes:
         result.problems.extend(clashes)
         raise ContentError("URL clash", result.problems)
-    result.article_count = len(site.articles)
     result.page_count = len(pages)
-    return Plan(site, pages)
+    return pages
