@@ -341,26 +341,26 @@ class _Run:
             tasks = [("all", (0, 1))]
         else:
             tasks = [("index", (0, self.jobs)), ("store", (0, 1))]
-        # Nothing to skip: pages are `.html` files and the search's are `.js` (search_files checks).
-        calls = [ForkedCall(workers.search_task, site, self.code_key, name, part, target, frozenset())
-                 for name, part in tasks]
+        calls = [ForkedCall(workers.search_task, site, self.code_key, name, part, target) for name, part in tasks]
         for call in calls:
             stack.callback(call.close)
         return calls
 
     def search_files(self, plan: Plan, target: workers.Target, taken: set[str]) -> dict[str, workers.Staged]:
-        """The search files, staged: by the processes started early, else here."""
+        """The search files, staged: by the processes started early, else here. They never take
+        a page's url (pages are `.html` files, the search's `.js`); a clash would be a bug."""
         if self.search_calls is None:
-            return workers.search_files(plan.site, self.code_key, "all", (0, 1), target, taken)
-        self.take_rendered()  # while the search processes work
-        records: dict[str, workers.Staged] = {}
-        for call in self.search_calls:
-            outcome = call.result()
-            if isinstance(outcome, tuple) and outcome and outcome[0] == "error":
-                raise ContentError(outcome[1], outcome[2])
-            records.update(outcome)
+            records = workers.search_files(plan.site, self.code_key, "all", (0, 1), target)
+        else:
+            self.take_rendered()  # while the search processes work
+            records = {}
+            for call in self.search_calls:
+                outcome = call.result()
+                if isinstance(outcome, tuple) and outcome and outcome[0] == "error":
+                    raise ContentError(outcome[1], outcome[2])
+                records.update(outcome)
         clashes = taken.intersection(records)
-        if clashes:  # started before the pages were planned, the search could not leave them out
+        if clashes:
             raise RuntimeError(f"search files with the urls of pages: {sorted(clashes)[:5]}")
         return records
 

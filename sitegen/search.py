@@ -55,12 +55,6 @@ def index_documents(site: Site) -> Iterator[dict[str, str]]:
         yield document
 
 
-def build_site_index(site: Site, analyser: Analyser | None = None) -> BuiltIndex:
-    """The Lunr index of every article (refs "0", "1", ... in `site.articles` order); `analyser`
-    may hold the analysed text of articles from earlier builds."""
-    return score_index(count_site_index(site, analyser), release=True)
-
-
 def count_site_index(site: Site, analyser: Analyser | None = None) -> CountedIndex:
     """The site's index before scoring (see `count_index`)."""
     refs = [str(number) for number in range(len(site.articles))]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,19 +49,19 @@ def keep_or_stage(target: Target, url: str, data: bytes, made: set[str]) -> Stag
     return record_output(stage_file(target.staging, url, data, made), digest), True
 
 
-def search_files(site: Site, code_key: str, name: str, part: tuple[int, int], target: Target,
-                 skip: Set[str], *, forked: bool = False) -> dict[str, Staged]:
+def search_files(site: Site, code_key: str, name: str, part: tuple[int, int], target: Target, *,
+                 forked: bool = False) -> dict[str, Staged]:
     """Make and stage the search files: all of them (`all`), the `store` files (documents,
     facets) or the `index` files, scored and encoded in `part[1]` forked processes once counted;
-    the analysis cache is kept (in this process's memory too, unless it is `forked`). Urls in
-    `skip` (pages) are left out. Each file is staged as it is made and only records are
-    returned, so neither the documents nor the term shards are ever all in memory."""
+    the analysis cache is kept (in this process's memory too, unless it is `forked`). Each file
+    is staged as it is made and only records are returned, so neither the documents nor the
+    term shards are ever all in memory."""
     staged: dict[str, Staged] = {}
     made: set[str] = set()
 
     def put(files: Iterable[tuple[str, bytes]]) -> None:
         for url, data in files:
-            if url not in skip and url not in staged:
+            if url not in staged:
                 staged[url] = keep_or_stage(target, url, data, made)
 
     if name != "store":
@@ -88,11 +88,11 @@ def _entries_of(call: ForkedCall) -> Iterator[tuple[str, str]]:
     yield from call.result()
 
 
-def search_task(site: Site, code_key: str, name: str, part: tuple[int, int], target: Target,
-                skip: Set[str]) -> dict[str, Staged] | tuple:
+def search_task(site: Site, code_key: str, name: str, part: tuple[int, int],
+                target: Target) -> dict[str, Staged] | tuple:
     """`search_files`, run in a forked process."""
     try:
-        return search_files(site, code_key, name, part, target, skip, forked=True)
+        return search_files(site, code_key, name, part, target, forked=True)
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
         return ("error", str(exc), list(exc.problems))
 

@@ -11,7 +11,7 @@ from sitegen.check import check_site
 from sitegen.config import load_config
 from sitegen.search import build_search_files, search_file_sizes
 from search_support import build_search_project
-from support import REPO, broken_links, html_errors, sitegen
+from support import REPO, article, broken_links, html_errors, sitegen
 
 CALL = re.compile(r'^sitegenSearchData\("([^"]+)",(.*)\);\n\Z', re.S)
 
@@ -102,3 +102,17 @@ def test_make_bench_measures_the_search_files_a_build_wrote(search_project: Path
 
     site = check_site(load_config(search_project)).site
     assert search_sizes(search_project / "build") == search_file_sizes(build_search_files(site).items())
+
+
+def test_a_search_file_that_would_take_a_pages_url_fails_the_build(scratch, monkeypatch) -> None:
+    """Search files are `.js` and pages `.html`, so they never meet; were a search file to take a
+    page's url, the build stops rather than let one overwrite the other."""
+    from sitegen import search_shards
+    from sitegen.build import build
+
+    root = scratch({"content/a.md": article("A story", "2016-03-16")})
+    real = search_shards.data_url
+    monkeypatch.setattr(search_shards, "data_url", lambda key: "index.html" if key == "manifest" else real(key))
+    with pytest.raises(RuntimeError, match="index.html"):
+        build(load_config(root), jobs=1)  # in this process, where the patch holds
+    assert not (root / "build").exists()
