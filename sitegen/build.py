@@ -36,6 +36,7 @@ from .output import (WriteStats, commit_patch, commit_swap, discard_staging, out
                      recover, static_sources, write_errors)
 from .pages import Page
 from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, stage_executor
+from .search_input import SearchInput
 from .sitemap import build_sitemap_files
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -85,35 +86,37 @@ class _Run:
         self.lap("scan")
 
         self.code_key = store.global_fingerprint(config, inputs, templates=False)
-        articles = ArticleCache(config, self.code_key)
-        site = check_model(config, keep_going=keep_going, result=self.result,
-                           load=lambda c: self.load(articles, inputs))
-        # The model is millions of long-lived objects: collections should not walk them again
-        # and again, nor (after fork) dirty the memory workers share with this process.
-        gc.freeze()
-        self.clock = time.perf_counter()
-        state = BuildState(fingerprint, scanned_ns=scanned_ns)
-        state.inputs = _hashed(inputs)
         if previous is None or previous.fingerprint != fingerprint:
             previous = BuildState(fingerprint)  # nothing of the last build can be reused
-        self.model_key = store.model_key(config, inputs, site.articles)
-        target = self.target(previous, prepare_staging(config.output_dir))
-        try:
-            with ExitStack() as stack:  # on leaving, forked search processes have ended
-                # The search processes fork before the pages are planned and the state's details
-                # are read: they need neither (forking after the planning cost them 0.24 GB of
-                # RSS at 100,000 articles).
-                self.search_calls = self.start_search(site, previous, target, stack)
+        with ExitStack() as stack:  # on leaving, forked search processes have ended
+            # The search processes fork now, before the model is built, and receive only what
+            # they need of it (see `start_search`): forked later, each was charged for the
+            # whole model (1.0 GB at 100,000 articles) on top of its own memory.
+            searchers = self.fork_searchers(previous, stack)
+            articles = ArticleCache(config, self.code_key)
+            site = check_model(config, keep_going=keep_going, result=self.result,
+                               load=lambda c: self.load(articles, inputs))
+            # The model is millions of long-lived objects: collections should not walk them again
+            # and again, nor (after fork) dirty the memory workers share with this process.
+            gc.freeze()
+            self.clock = time.perf_counter()
+            state = BuildState(fingerprint, scanned_ns=scanned_ns)
+            state.inputs = _hashed(inputs)
+            self.model_key = store.model_key(config, inputs, site.articles)
+            target = self.target(previous, prepare_staging(config.output_dir))
+            try:
+                self.search_calls = self.start_search(site, previous, target, searchers)
+                self.lap("search")  # saving its input
                 plan = Plan(site, check_pages(site, self.result))  # times itself
                 gc.freeze()
                 self.clock = time.perf_counter()
                 store.read_details(config, previous)  # part of `plan`
                 store.forget_state(config)  # from here the output may change: a crash must not trust it
                 self.write(plan, previous, state, target)
-        except BaseException:
-            discard_staging(config.output_dir)
-            recover(config.output_dir)  # a commit cut short by an error is rolled back at once
-            raise
+            except BaseException:
+                discard_staging(config.output_dir)
+                recover(config.output_dir)  # a commit cut short by an error is rolled back at once
+                raise
         self.lap("write")
         self.save(plan, state, articles)
         self.lap("cache")
@@ -315,7 +318,8 @@ class _Run:
                 continue
             started, rendering_waited = time.perf_counter(), self.rendering.waited
             records = make()
-            self.result.timings[name] = time.perf_counter() - started - (self.rendering.waited - rendering_waited)
+            self.result.timings[name] = (self.result.timings.get(name, 0.0) + time.perf_counter() - started
+                                         - (self.rendering.waited - rendering_waited))
             state.producers[name] = (key, tuple(records))
             for url, (record, was_staged) in records.items():
                 taken.add(url)
@@ -325,32 +329,53 @@ class _Run:
         self.result.search_urls = state.producers["search"][1]
         return staged
 
-    def start_search(self, site: Site, previous: BuildState, target: workers.Target,
-                     stack: ExitStack) -> list[ForkedCall] | None:
-        """With more than one job, a changed model and a local process pool, the search files
-        start at once in forked processes, beside page planning and rendering; None otherwise.
+    def fork_searchers(self, previous: BuildState, stack: ExitStack) -> dict[str, ForkedCall] | None:
+        """With more than one job and a local process pool, the processes that will make the
+        search files, forked now and waiting (see `start_search`); None otherwise.
 
         A rebuild renders few pages: the documents get one process, and the index one that,
         once its terms are counted, scores and encodes them in `jobs` parts (see
         `workers.search_files`); a first build keeps the other cores for rendering."""
-        before = previous.producers.get("search")
-        if (self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible()
-                or (before is not None and before[0] == self.model_key)):
+        if self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible():
             return None
-        if not previous.outputs:
-            tasks = [("all", (0, 1))]
-        else:
-            tasks = [("index", (0, self.jobs)), ("store", (0, 1))]
-        calls = [ForkedCall(workers.search_task, site, self.code_key, name, part, target) for name, part in tasks]
-        for call in calls:
-            stack.callback(call.close)
-        return calls
+        names = ["index", "store"] if previous.outputs else ["all"]
+        stack.callback(self.search_input_path().unlink, missing_ok=True)  # last, once they have ended
+        searchers = {name: ForkedCall() for name in names}
+        for searcher in searchers.values():
+            stack.callback(searcher.close)
+        return searchers
+
+    def start_search(self, site: Site, previous: BuildState, target: workers.Target,
+                     searchers: dict[str, ForkedCall] | None) -> list[ForkedCall] | None:
+        """When the model changed, the waiting `searchers` start on the search files, beside page
+        planning and rendering, from the model's search input saved in the cache folder (removed
+        once they are done); None if there are none or the search files are unchanged."""
+        before = previous.producers.get("search")
+        if searchers is None:
+            return None
+        if before is not None and before[0] == self.model_key:
+            for searcher in searchers.values():
+                searcher.close()
+            return None
+        path = self.search_input_path()
+        path.parent.mkdir(exist_ok=True)
+        SearchInput.of_site(site).write(path)
+        # Only the last build's search files can hold what these processes write.
+        digests = {url: target.digests[url] for url in (before[1] if before else ()) if url in target.digests}
+        theirs = workers.Target(target.out, target.staging, digests)
+        parts = {"all": (0, 1), "index": (0, self.jobs), "store": (0, 1)}
+        for name, searcher in searchers.items():
+            searcher.start(workers.search_task, path, self.code_key, name, parts[name], theirs)
+        return list(searchers.values())
+
+    def search_input_path(self) -> Path:
+        return store.cache_folder(self.config) / "search-input.pickle"
 
     def search_files(self, plan: Plan, target: workers.Target, taken: set[str]) -> dict[str, workers.Staged]:
         """The search files, staged: by the processes started early, else here. They never take
         a page's url (pages are `.html` files, the search's `.js`); a clash would be a bug."""
         if self.search_calls is None:
-            records = workers.search_files(plan.site, self.code_key, "all", (0, 1), target)
+            records = workers.search_files(SearchInput.of_site(plan.site), self.code_key, "all", (0, 1), target)
         else:
             self.take_rendered()  # while the search processes work
             records = {}

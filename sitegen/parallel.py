@@ -148,16 +148,31 @@ class ForkedCall:
     For one large task that needs no executor's queues (the search index beside rendering):
     no thread is started, so later process pools may still fork. `result()` waits for the
     value (sent back pickled); `close()` ends the child if its value is not wanted.
+
+    With no `fn` the child is forked at once and waits for `start(fn, *args)`, whose call
+    arrives pickled: a child forked early is charged only for the memory this process had then.
     """
 
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+    def __init__(self, fn: Callable[..., Any] | None = None, *args: Any) -> None:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
+        self._orders: Any = None
+        if fn is None:
+            orders, self._orders = context.Pipe(duplex=False)
+            fn, args = _ordered_call, (orders, self._orders)
         # Not a daemon: a daemon may not start processes of its own, and this one may.
         self._process = context.Process(target=_send_result, args=(send, fn, args))
         with signals_held():
             self._process.start()
         send.close()
+        if self._orders is not None:
+            orders.close()
+
+    def start(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Have the waiting child compute `fn(*args)`; `args` are pickled."""
+        self._orders.send((fn, args))
+        self._orders.close()
+        self._orders = None
 
     @staticmethod
     def is_possible() -> bool:
@@ -181,6 +196,9 @@ class ForkedCall:
 
     def close(self) -> None:
         """Stop the child if it is still running, and reap it."""
+        if self._orders is not None:
+            self._orders.close()
+            self._orders = None
         self._receive.close()
         if self._process.is_alive():
             self._process.terminate()
@@ -201,6 +219,12 @@ def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> No
         except Exception:  # noqa: BLE001 - an exception that cannot be pickled
             send.send(("raised", None, trace))
     send.close()
+
+
+def _ordered_call(orders: Any, parents_end: Any) -> Any:
+    parents_end.close()  # so that this process sees the end of `orders` if the parent goes
+    fn, args = orders.recv()
+    return fn(*args)
 
 
 def chunked(items: Sequence[T], jobs: int, *, smallest: int = 1, per_job: int = 4) -> list[Sequence[T]]:

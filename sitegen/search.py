@@ -2,7 +2,8 @@
 
 `build_search_files` returns url -> bytes: lunr.js, and the index and document store as
 sharded `.js` data files (see `search_shards`) that `static/search.js` loads with `<script>`
-tags, so search works from `file://`. Documents are numbered in `site.articles` order
+tags, so search works from `file://`. The rest work from a `SearchInput` (the model's, or one a
+process without the model reads from a file). Documents are numbered in `site.articles` order
 (newest first); that number is the lunr ref.
 """
 from __future__ import annotations
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from . import urls
+from .config import Config
 from .errors import ContentError, Problem
-from .model import Article, Site, Term
+from .model import Site
 from .render import iso_date, long_date
 from .search_analysis import Analyser
+from .search_input import SearchDocument, SearchInput
 from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, score_index
 from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, encode_facets, iter_doc_files,
                             iter_shard_files, shard_entries)
@@ -36,45 +39,47 @@ def find_lunr_js(root: Path) -> Path | None:
     return None
 
 
-def index_fields(site: Site) -> tuple[IndexField, ...]:
+def index_fields(source: SearchInput) -> tuple[IndexField, ...]:
     """Indexed fields, in lunr order: title, one per taxonomy, summary, body, source."""
     fixed = {"title", "summary", "body", "source"}
-    terms = [IndexField(t.name, TERM_BOOST) for t in site.taxonomies.values() if t.name not in fixed]
+    terms = [IndexField(t.name, TERM_BOOST) for t in source.taxonomies if t.name not in fixed]
     return (IndexField("title", TITLE_BOOST), *terms, IndexField("summary", SUMMARY_BOOST),
             IndexField("body"), IndexField("source", SOURCE_BOOST))
 
 
-def index_documents(site: Site) -> Iterator[dict[str, str]]:
+def index_documents(source: SearchInput) -> Iterator[dict[str, str]]:
     """Each article's indexed text by field name, in document-number order, made as asked for
     (the bodies of 100,000 articles would take gigabytes at once)."""
-    for article in site.articles:
-        document = {"title": article.title, "summary": article.summary, "body": article.body_text,
-                    "source": article.source}
-        for name, taxonomy in site.taxonomies.items():
-            document.setdefault(name, " ".join(term.name for term in taxonomy.terms_of(article)))
+    for found in source.documents():
+        document = {"title": found.title, "summary": found.summary, "body": found.body.text, "source": found.source}
+        for taxonomy, numbers in zip(source.taxonomies, found.terms):
+            document.setdefault(taxonomy.name, " ".join(taxonomy.terms[n][0] for n in numbers))
         yield document
 
 
-def count_site_index(site: Site, analyser: Analyser | None = None) -> CountedIndex:
+def count_site_index(source: SearchInput, analyser: Analyser | None = None) -> CountedIndex:
     """The site's index before scoring (see `count_index`)."""
-    refs = [str(number) for number in range(len(site.articles))]
-    return count_index(index_fields(site), refs, index_documents(site), analyser)
+    refs = [str(number) for number in range(source.count)]
+    return count_index(index_fields(source), refs, index_documents(source), analyser)
 
 
 def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
                        analyser: Analyser | None = None) -> dict[str, bytes]:
-    """url -> bytes of the search assets: lunr.js, the manifest, term shards, facets, documents.
+    """url -> bytes of the search assets of the model `site`: lunr.js, the manifest, term
+    shards, facets, documents.
 
     `analyser` (see `cache.read_analyser`) lets a rebuild skip analysing unchanged articles."""
-    return {**dict(iter_search_index_files(site, shard_bytes=shard_bytes, analyser=analyser)),
-            **search_store_files(site)}
+    source = SearchInput.of_site(site)
+    return {**dict(iter_search_index_files(source, shard_bytes=shard_bytes, analyser=analyser)),
+            **dict(iter_search_store_files(source))}
 
 
-def iter_search_index_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
+def iter_search_index_files(source: SearchInput, *, shard_bytes: int = SHARD_BYTES,
                             analyser: Analyser | None = None) -> Iterator[tuple[str, bytes]]:
     """The first part of `build_search_files`, one file at a time: lunr.js, the term shards,
     lexicon and manifest."""
-    return index_files(site, *scored_entries(count_site_index(site, analyser), release=True), shard_bytes=shard_bytes)
+    counted = count_site_index(source, analyser)
+    return index_files(source, *scored_entries(counted, release=True), shard_bytes=shard_bytes)
 
 
 def scored_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
@@ -102,71 +107,63 @@ def part_entries(counted: CountedIndex, part: tuple[int, int]) -> list[tuple[str
     return list(scored_entries(counted, part, release=True)[1])
 
 
-def index_files(site: Site, index: BuiltIndex, entries: Iterable[tuple[str, str]], *,
+def index_files(source: SearchInput, index: BuiltIndex, entries: Iterable[tuple[str, str]], *,
                 shard_bytes: int = SHARD_BYTES) -> Iterator[tuple[str, bytes]]:
     """lunr.js, then the term shards, lexicon and manifest made from all of the index's entries,
     each file made as it is asked for."""
-    path = find_lunr_js(site.config.root)
+    path = find_lunr_js(source.config.root)
     if path is None:
         raise ContentError("lunr.js missing", [Problem("package.json", 1, "lunr.js is not installed; "
                                                "run 'make build' (or 'npm ci') to install it")])
-    labels = {name: taxonomy.config.plural for name, taxonomy in site.taxonomies.items()}
+    labels = {taxonomy.name: taxonomy.plural for taxonomy in source.taxonomies}
     return itertools.chain([(urls.static_url("lunr.min.js"), path.read_bytes())],
                            iter_shard_files(index, cut_shards(entries, shard_bytes), labels))
 
 
-def search_store_files(site: Site) -> dict[str, bytes]:
-    """The rest of `build_search_files`: the facets and each document's file."""
-    return dict(iter_search_store_files(site))
-
-
-def iter_search_store_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """`search_store_files` one file at a time, made as they are asked for."""
-    yield data_url("facets"), data_file("facets", encode_facets(facet_values(site)))
-    term_hrefs: dict[Term, str] = {}
-    yield from iter_doc_files(document_entry(site, a, term_hrefs) for a in site.articles)
-
-
-def document_entry(site: Site, article: Article, term_hrefs: dict[Term, str] | None = None) -> dict[str, Any]:
-    """What one search result shows; links are relative to search.html (`term_hrefs` caches them)."""
-    hrefs = {} if term_hrefs is None else term_hrefs
-    terms = []
-    for taxonomy in site.taxonomies.values():
-        for term in taxonomy.terms_of(article):
-            if term not in hrefs:
-                hrefs[term] = _href(site, urls.term_url(site.config, term))
-            terms.append([taxonomy.name, term.name, hrefs[term]])
-    return {"title": article.title, "url": _href(site, urls.article_url(article)),
-            "date": iso_date(article.date), "dateText": long_date(article.date), "source": article.source,
-            "summary": article.summary, "terms": terms, "text": article.body_text}
-
-
-def _href(site: Site, url: str) -> str:
-    return urls.relative_href(urls.SEARCH, url, clean_urls=site.config.clean_urls)
-
-
-def facet_values(site: Site) -> list[dict[str, Any]]:
-    """Facets (each taxonomy, then source and year): value names with ascending document numbers.
-
-    The URL names a chosen value by name (`people=Mark Rowley`), which is unique in its
-    taxonomy and stays the same across builds."""
-    number = {article: n for n, article in enumerate(site.articles)}
-    facets = []
-    for taxonomy in site.taxonomies.values():
-        values = [(term.name, sorted(number[a] for a in term.articles)) for term in taxonomy.terms]
-        facets.append(_facet(taxonomy.name, taxonomy.config.singular, taxonomy.config.plural, values))
+def iter_search_store_files(source: SearchInput) -> Iterator[tuple[str, bytes]]:
+    """The rest of `build_search_files`, one file at a time, made as they are asked for: each
+    document's file, then the facets (gathered on the way)."""
+    config = source.config
+    hrefs = [[_href(config, url) for _, url in taxonomy.terms] for taxonomy in source.taxonomies]
+    members: list[list[list[int]]] = [[[] for _ in taxonomy.terms] for taxonomy in source.taxonomies]
     by_source: dict[str, list[int]] = {}
     by_year: dict[str, list[int]] = {}
-    for n, article in enumerate(site.articles):
-        if article.source:
-            by_source.setdefault(article.source, []).append(n)
-        by_year.setdefault(str(article.date.year), []).append(n)
+
+    def entries() -> Iterator[dict[str, Any]]:
+        for number, document in enumerate(source.documents()):
+            for taxonomy_members, numbers in zip(members, document.terms):
+                for n in numbers:
+                    taxonomy_members[n].append(number)
+            if document.source:
+                by_source.setdefault(document.source, []).append(number)
+            by_year.setdefault(str(document.date.year), []).append(number)
+            yield document_entry(source, document, hrefs)
+
+    yield from iter_doc_files(entries())
+    facets = [_facet(t.name, t.singular, t.plural, [(name, found) for (name, _), found in zip(t.terms, numbers)])
+              for t, numbers in zip(source.taxonomies, members)]
     facets.append(_facet("source", "Source", "Sources", list(by_source.items())))
     facets.append(_facet("year", "Year", "Years", list(by_year.items())))
-    return facets
+    yield data_url("facets"), data_file("facets", encode_facets(facets))
+
+
+def document_entry(source: SearchInput, document: SearchDocument, hrefs: list[list[str]]) -> dict[str, Any]:
+    """What one search result shows; links are relative to search.html (`hrefs`: per taxonomy,
+    its terms' links)."""
+    terms = [[taxonomy.name, taxonomy.terms[n][0], taxonomy_hrefs[n]]
+             for taxonomy, taxonomy_hrefs, numbers in zip(source.taxonomies, hrefs, document.terms) for n in numbers]
+    return {"title": document.title, "url": _href(source.config, document.url),
+            "date": iso_date(document.date), "dateText": long_date(document.date), "source": document.source,
+            "summary": document.summary, "terms": terms, "text": document.body.text}
+
+
+def _href(config: Config, url: str) -> str:
+    return urls.relative_href(urls.SEARCH, url, clean_urls=config.clean_urls)
 
 
 def _facet(key: str, singular: str, plural: str, values: list[tuple[str, list[int]]]) -> dict[str, Any]:
+    """A facet: value names with ascending document numbers, the most used first. The URL names a
+    chosen value by name (`people=Mark Rowley`), unique in its facet and the same across builds."""
     values.sort(key=lambda value: (-len(value[1]), value[0]))
     return {"key": key, "label": singular, "plural": plural, "values": values}
 

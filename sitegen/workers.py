@@ -24,6 +24,7 @@ from .parallel import ForkedCall, shared
 from .recording import Recorder
 from .render import make_environment, make_renderer
 from .search import count_site_index, index_files, iter_search_store_files, part_entries, scored_entries
+from .search_input import SearchInput
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def keep_or_stage(target: Target, url: str, data: bytes, made: set[str]) -> Stag
     return record_output(stage_file(target.staging, url, data, made), digest), True
 
 
-def search_files(site: Site, code_key: str, name: str, part: tuple[int, int], target: Target, *,
+def search_files(source: SearchInput, code_key: str, name: str, part: tuple[int, int], target: Target, *,
                  forked: bool = False) -> dict[str, Staged]:
     """Make and stage the search files: all of them (`all`), the `store` files (documents,
     facets) or the `index` files, scored and encoded in `part[1]` forked processes once counted;
@@ -65,21 +66,21 @@ def search_files(site: Site, code_key: str, name: str, part: tuple[int, int], ta
                 staged[url] = keep_or_stage(target, url, data, made)
 
     if name != "store":
-        analyser = store.read_analyser(site.config, code_key)
-        counted = count_site_index(site, analyser)
+        analyser = store.read_analyser(source.config, code_key)
+        counted = count_site_index(source, analyser)
         parts = part[1] if ForkedCall.is_possible() else 1
         others = [ForkedCall(part_entries, counted, (k, parts)) for k in range(1, parts)]
         try:
-            store.write_analyser(site.config, code_key, analyser, remember=not forked)
+            store.write_analyser(source.config, code_key, analyser, remember=not forked)
             del analyser  # once written, its documents are freed as they are scored (unless remembered)
             index, entries = scored_entries(counted, (0, parts), release=True)
             del counted
-            put(index_files(site, index, itertools.chain(entries, *map(_entries_of, others))))
+            put(index_files(source, index, itertools.chain(entries, *map(_entries_of, others))))
         finally:
             for other in others:
                 other.close()
     if name != "index":
-        put(iter_search_store_files(site))
+        put(iter_search_store_files(source))
     return staged
 
 
@@ -88,11 +89,12 @@ def _entries_of(call: ForkedCall) -> Iterator[tuple[str, str]]:
     yield from call.result()
 
 
-def search_task(site: Site, code_key: str, name: str, part: tuple[int, int],
+def search_task(path: Path, code_key: str, name: str, part: tuple[int, int],
                 target: Target) -> dict[str, Staged] | tuple:
-    """`search_files`, run in a forked process."""
+    """`search_files` of the input saved at `path` (see `SearchInput.write`), run in a process
+    forked before the model was built."""
     try:
-        return search_files(site, code_key, name, part, target, forked=True)
+        return search_files(SearchInput.read(path), code_key, name, part, target, forked=True)
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
         return ("error", str(exc), list(exc.problems))
 

@@ -24,6 +24,7 @@ from sitegen import search_index  # noqa: E402
 from sitegen.check import check_site  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.search import build_search_files, index_documents, index_fields  # noqa: E402
+from sitegen.search_input import SearchInput  # noqa: E402
 
 SHARD_BYTES = 1500  # tiny shards, so queries span several and prefixes cross boundaries
 WORDS = ("police patrol patrols patrolling community communities minister ministers budget bank banks "
@@ -85,15 +86,16 @@ def main(out: Path) -> None:
         path = out / "files" / url
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    builder = search_index.lunr_builder(index_fields(site))
-    for number, document in enumerate(index_documents(site)):
+    source = SearchInput.of_site(site)
+    builder = search_index.lunr_builder(index_fields(source))
+    for number, document in enumerate(index_documents(source)):
         builder.add({"ref": str(number), **document})
     index = builder.build()
     (out / "lunrpy.json").write_text(json.dumps(index.serialize(), ensure_ascii=False), encoding="utf-8")
     queries = json.loads((HERE / "search_queries.json").read_text(encoding="utf-8"))
     results = {q: [[r["ref"], r["score"]] for r in index.search(q)] for q in queries["lunr"]}
     (out / "lunrpy_results.json").write_text(json.dumps(results), encoding="utf-8")
-    words = sorted({w for doc in index_documents(site) for text in doc.values() for w in text.lower().split()})
+    words = sorted({w for doc in index_documents(source) for text in doc.values() for w in text.lower().split()})
     folded = sorted({search_index.fold_term(w) for w in words} - {""})
     analysis = {"stems": {w: search_index.stem(w) for w in folded + queries["stems"]},
                 "folds": {t: search_index.fold_term(t.lower()) for t in words + queries["folds"]}}

@@ -116,3 +116,21 @@ def test_a_search_file_that_would_take_a_pages_url_fails_the_build(scratch, monk
     with pytest.raises(RuntimeError, match="index.html"):
         build(load_config(root), jobs=1)  # in this process, where the patch holds
     assert not (root / "build").exists()
+
+
+def test_search_input_saved_and_read_back_makes_the_same_files(search_project: Path, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """The forked search processes never hold the model: they read its search input from a file."""
+    from sitegen import search_input
+    from sitegen.search import iter_search_index_files, iter_search_store_files
+    from sitegen.search_input import SearchInput
+
+    monkeypatch.setattr(search_input, "_BATCH", 4)  # two batches of documents in the file
+    site = check_site(load_config(search_project)).site
+    SearchInput.of_site(site).write(tmp_path / "input.pickle")
+    source = SearchInput.read(tmp_path / "input.pickle")
+    assert source.count == len(site.articles) == 6
+    assert [d.title for d in source.documents()] == [d.title for d in source.documents()] \
+        == [a.title for a in site.articles]
+    files = {**dict(iter_search_index_files(source)), **dict(iter_search_store_files(source))}
+    assert files == build_search_files(site)

@@ -13,7 +13,7 @@ LAYERS = [
     {"cli", "__main__"},
     {"serve"},
     {"watch", "build", "importer", "bench"},
-    {"pages", "render", "search", "search_index", "search_shards", "search_stem", "search_analysis",
+    {"pages", "render", "search", "search_input", "search_index", "search_shards", "search_stem", "search_analysis",
      "output", "feeds", "sitemap",
      "discovery", "timeline", "cache", "parallel", "fingerprints", "recording", "terms_report", "workers", "check"},
     {"loader", "taxonomy", "urls", "entities"},

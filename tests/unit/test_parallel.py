@@ -46,3 +46,29 @@ def test_ctrl_c_while_a_pool_forks_its_workers_interrupts_the_parent() -> None:
     run = _run("pool")
     assert run.stdout.strip() == "interrupted", run.stderr
     assert "Exception ignored" not in run.stderr
+
+
+# A waiting ForkedCall is forked before the parent grows; what it is sent later arrives pickled.
+WAITING = textwrap.dedent("""
+    import multiprocessing
+    from sitegen.parallel import ForkedCall
+    state = {"held": "at the fork"}
+
+    def held(suffix):
+        return state["held"] + suffix
+
+    call = ForkedCall()
+    state["held"] = "after the fork"  # the parent changes; the waiting child does not see it
+    call.start(held, "!")
+    print(call.result())
+    unused = ForkedCall()
+    print(len(multiprocessing.active_children()))
+    unused.close()
+    print(len(multiprocessing.active_children()))
+""")
+
+
+def test_a_waiting_forked_call_runs_what_it_is_sent_with_the_memory_it_forked_with() -> None:
+    run = subprocess.run([sys.executable, "-c", WAITING], capture_output=True, text=True, timeout=60,
+                         cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert run.stdout.split("\n") == ["at the fork!", "1", "0", ""], run.stderr
