@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,3 +136,55 @@ def test_search_input_saved_and_read_back_makes_the_same_files(search_project: P
         == [a.title for a in site.articles]
     files = {**dict(iter_search_index_files(source)), **dict(iter_search_store_files(source))}
     assert files == build_search_files(site)
+
+
+# A build in a fresh process (no threads: the search processes fork), logging which search task
+# each of them was sent.
+_FORKED_BUILD = """
+import sys
+from pathlib import Path
+from sitegen import workers
+from sitegen.build import build
+from sitegen.config import load_config
+
+real = workers.search_task
+
+def logged(path, code_key, name, *rest):
+    with open(sys.argv[2], "a", encoding="utf-8") as log:
+        log.write(name + "\\n")
+    return real(path, code_key, name, *rest)
+
+workers.search_task = logged
+build(load_config(Path(sys.argv[1])), jobs=2)
+"""
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_search_processes_forked_before_the_model_make_what_one_process_makes(scratch, tmp_path: Path) -> None:
+    """Cold, one forked process makes every search file; after an edit, one the index and one the
+    documents. Both read the model's search input from a file, removed once they are done; the
+    output equals a build that makes its search files in the build's own process."""
+    import shutil
+
+    from sitegen.build import build
+
+    root = scratch({f"content/story-{n}.md": article(f"Story {n}", f"2016-0{n % 9 + 1}-1{n % 9}",
+                                                     body=f"Words about the patrols, number {n}.",
+                                                     people=["Mark Rowley"] if n % 2 else ["Theresa May"])
+                    for n in range(12)})
+    log = tmp_path / "tasks.log"
+    script = [sys.executable, "-c", _FORKED_BUILD, str(root), str(log)]
+    subprocess.run(script, cwd=REPO, check=True, capture_output=True, text=True)
+    (root / "content/story-3.md").write_text(article("Story three, edited", "2016-04-13", body="Other words."),
+                                             encoding="utf-8")
+    subprocess.run(script, cwd=REPO, check=True, capture_output=True, text=True)
+    tasks = log.read_text(encoding="utf-8").split()
+    assert tasks[0] == "all" and sorted(tasks[1:]) == ["index", "store"]
+    assert not (root / ".sitegen-cache" / "search-input.pickle").exists()
+    alone = tmp_path / "alone"
+    shutil.copytree(root, alone, ignore=shutil.ignore_patterns("build", ".sitegen-cache", ".build.lock"))
+    build(load_config(alone), jobs=1)
+    assert _tree(root / "build") == _tree(alone / "build")
