@@ -20,7 +20,7 @@ from .errors import ContentError, Problem
 from .model import Site
 from .render import iso_date, long_date
 from .search_analysis import Analyser
-from .search_input import SearchDocument, SearchInput
+from .search_input import SearchDocument, SearchInput, SearchTaxonomy
 from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, score_index
 from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, encode_facets, iter_doc_files,
                             iter_shard_files, shard_entries)
@@ -123,28 +123,45 @@ def index_files(source: SearchInput, index: BuiltIndex, entries: Iterable[tuple[
 def iter_search_store_files(source: SearchInput) -> Iterator[tuple[str, bytes]]:
     """The rest of `build_search_files`, one file at a time, made as they are asked for: each
     document's file, then the facets (gathered on the way)."""
-    config = source.config
-    hrefs = [[_href(config, url) for _, url in taxonomy.terms] for taxonomy in source.taxonomies]
-    members: list[list[list[int]]] = [[[] for _ in taxonomy.terms] for taxonomy in source.taxonomies]
-    by_source: dict[str, list[int]] = {}
-    by_year: dict[str, list[int]] = {}
+    hrefs = [[_href(source.config, url) for _, url in taxonomy.terms] for taxonomy in source.taxonomies]
+    facets = _Facets(source.taxonomies)
 
     def entries() -> Iterator[dict[str, Any]]:
         for number, document in enumerate(source.documents()):
-            for taxonomy_members, numbers in zip(members, document.terms):
-                for n in numbers:
-                    taxonomy_members[n].append(number)
-            if document.source:
-                by_source.setdefault(document.source, []).append(number)
-            by_year.setdefault(str(document.date.year), []).append(number)
+            facets.add(number, document)
             yield document_entry(source, document, hrefs)
 
     yield from iter_doc_files(entries())
-    facets = [_facet(t.name, t.singular, t.plural, [(name, found) for (name, _), found in zip(t.terms, numbers)])
-              for t, numbers in zip(source.taxonomies, members)]
-    facets.append(_facet("source", "Source", "Sources", list(by_source.items())))
-    facets.append(_facet("year", "Year", "Years", list(by_year.items())))
-    yield data_url("facets"), data_file("facets", encode_facets(facets))
+    yield data_url("facets"), data_file("facets", encode_facets(facets.values()))
+
+
+class _Facets:
+    """The facets (each taxonomy, then source and year), gathered a document at a time: value
+    names with ascending document numbers, the most used first. The URL names a chosen value by
+    name (`people=Mark Rowley`), unique in its facet and the same across builds."""
+
+    def __init__(self, taxonomies: tuple[SearchTaxonomy, ...]) -> None:
+        self.taxonomies = taxonomies
+        self.members: list[list[list[int]]] = [[[] for _ in taxonomy.terms] for taxonomy in taxonomies]
+        self.by_source: dict[str, list[int]] = {}
+        self.by_year: dict[str, list[int]] = {}
+
+    def add(self, number: int, document: SearchDocument) -> None:
+        """Count document `number` under its terms, source and year."""
+        for members, terms in zip(self.members, document.terms):
+            for term in terms:
+                members[term].append(number)
+        if document.source:
+            self.by_source.setdefault(document.source, []).append(number)
+        self.by_year.setdefault(str(document.date.year), []).append(number)
+
+    def values(self) -> list[dict[str, Any]]:
+        """The facets of the documents added."""
+        facets = [_facet(t.name, t.singular, t.plural, [(name, found) for (name, _), found in zip(t.terms, members)])
+                  for t, members in zip(self.taxonomies, self.members)]
+        facets.append(_facet("source", "Source", "Sources", list(self.by_source.items())))
+        facets.append(_facet("year", "Year", "Years", list(self.by_year.items())))
+        return facets
 
 
 def document_entry(source: SearchInput, document: SearchDocument, hrefs: list[list[str]]) -> dict[str, Any]:
@@ -162,8 +179,6 @@ def _href(config: Config, url: str) -> str:
 
 
 def _facet(key: str, singular: str, plural: str, values: list[tuple[str, list[int]]]) -> dict[str, Any]:
-    """A facet: value names with ascending document numbers, the most used first. The URL names a
-    chosen value by name (`people=Mark Rowley`), unique in its facet and the same across builds."""
     values.sort(key=lambda value: (-len(value[1]), value[0]))
     return {"key": key, "label": singular, "plural": plural, "values": values}
 
