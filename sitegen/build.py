@@ -225,7 +225,9 @@ class _Run:
         for index in set(range(len(pages))) - set(dirty):
             url = pages[index].url
             state.outputs[url] = previous.outputs[url]
-            state.pages[url] = (fingerprints[index], self.carry_reads(previous, previous.pages[url][1], state))
+            # Popped, so the last build's record of each page is freed as its new one is made.
+            state.pages[url] = (fingerprints[index], self.carry_reads(previous, previous.pages.pop(url)[1], state))
+        self.read_ids, self.carried = {}, None  # every read is numbered: free the maps (~180 MB at 100,000)
         self.commit(previous, state, target.staging, staged)
 
     def take_rendered(self) -> None:
