@@ -351,7 +351,7 @@ class _Run:
                      searchers: dict[str, ForkedCall] | None) -> list[ForkedCall] | None:
         """When the model changed, the waiting `searchers` start on the search files, beside page
         planning and rendering, from the model's search input saved in the cache folder (removed
-        once they are done); None if there are none or the search files are unchanged."""
+        when the build ends); None if there are none or the search files are unchanged."""
         before = previous.producers.get("search")
         if searchers is None:
             return None
