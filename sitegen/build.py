@@ -341,7 +341,7 @@ class _Run:
         if self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible():
             return None
         names = ["index", "store"] if previous.outputs else ["all"]
-        stack.callback(self.search_input_path().unlink, missing_ok=True)  # last, once they have ended
+        stack.callback(store.search_input_path(self.config).unlink, missing_ok=True)  # last, once they have ended
         searchers = {name: ForkedCall() for name in names}
         for searcher in searchers.values():
             stack.callback(searcher.close)
@@ -359,8 +359,8 @@ class _Run:
             for searcher in searchers.values():
                 searcher.close()
             return None
-        path = self.search_input_path()
-        path.parent.mkdir(exist_ok=True)
+        path = store.search_input_path(self.config)
+        path.parent.mkdir(parents=True, exist_ok=True)
         SearchInput.of_site(site).write(path)
         # Only the last build's search files can hold what these processes write.
         digests = {url: target.digests[url] for url in (before[1] if before else ()) if url in target.digests}
@@ -369,9 +369,6 @@ class _Run:
         for name, searcher in searchers.items():
             searcher.start(workers.search_task, path, self.code_key, name, parts[name], theirs)
         return list(searchers.values())
-
-    def search_input_path(self) -> Path:
-        return store.cache_folder(self.config) / "search-input.pickle"
 
     def search_files(self, plan: Plan, target: workers.Target, taken: set[str]) -> dict[str, workers.Staged]:
         """The search files, staged: by the processes started early, else here. They never take

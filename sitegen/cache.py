@@ -8,7 +8,7 @@
   output file's digest and stat, and the digests of the files made by whole-site producers
   (search, feeds), keyed by a model digest; `outputs/<folder>.details.pickle` beside it, paired
   by a token: each page's fingerprint and the reads it made (see `fingerprints.py`), which only
-  a rebuild reads.
+  a rebuild reads; during a build, `outputs/<folder>.search-input.pickle` (see `search_input.py`).
 
 Inputs are tracked like git's index: a file whose size, mtime and inode match the last build
 keeps its recorded hash unless it was modified too close to that build to trust the stamp.
@@ -362,6 +362,12 @@ def state_path(config: Config) -> Path:
 def details_path(config: Config) -> Path:
     """Where the `DETAILS` of the state are kept."""
     return state_path(config).with_suffix(".details.pickle")
+
+
+def search_input_path(config: Config) -> Path:
+    """Where a build saves its search input for the processes that make the search files; one per
+    output folder, like the state, as builds into two folders may run at once."""
+    return state_path(config).with_suffix(".search-input.pickle")
 
 
 def read_state(config: Config) -> BuildState | None:

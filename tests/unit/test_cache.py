@@ -265,3 +265,14 @@ def test_stages_share_one_value_with_every_worker() -> None:
             assert isinstance(executor, InlineExecutor) == (jobs == 1)
             totals = [f.result() for f in [executor.submit(_sum_with_shared, c) for c in chunks]]
         assert sum(totals) == sum(range(100)) + 1000 * len(chunks)
+
+
+def test_builds_into_two_output_folders_keep_their_search_input_apart(tmp_path: Path) -> None:
+    """Builds into two folders may run at once (each holds its folder's lock): neither may read
+    the search input the other saved."""
+    import dataclasses
+
+    config = load_config(make_site(tmp_path / "site", {}))
+    other = dataclasses.replace(config, output_dir=tmp_path / "site" / "preview")
+    assert store.search_input_path(config) != store.search_input_path(other)
+    assert store.search_input_path(config).parent == store.state_path(config).parent
