@@ -114,6 +114,7 @@ class _Run:
                 store.forget_state(config)  # from here the output may change: a crash must not trust it
                 self.write(plan, previous, state, target)
             except BaseException:
+                stack.close()  # the search processes end before their staged files are discarded
                 discard_staging(config.output_dir)
                 recover(config.output_dir)  # a commit cut short by an error is rolled back at once
                 raise
