@@ -276,3 +276,34 @@ def test_builds_into_two_output_folders_keep_their_search_input_apart(tmp_path: 
     other = dataclasses.replace(config, output_dir=tmp_path / "site" / "preview")
     assert store.search_input_path(config) != store.search_input_path(other)
     assert store.search_input_path(config).parent == store.state_path(config).parent
+
+
+def test_the_analysis_file_is_rewritten_only_once_enough_documents_are_new(tmp_path: Path) -> None:
+    """Rewriting the whole file for one edited article costs more than analysing it again next
+    time; past one new document in `UNSAVED_SHARE` the file is rewritten with them."""
+    config = load_config(make_site(tmp_path / "site", {}))
+    texts = [[f"story {n} about the patrols", f"body {n}"] for n in range(200)]
+    analyser = store.read_analyser(config, "code")
+    for fields in texts:
+        analyser.analysed(fields)
+    store.write_analyser(config, "code", analyser, remember=False)
+    path = store.cache_folder(config) / "search.pickle"
+    saved = path.read_bytes()
+
+    analyser = store.read_analyser(config, "code")
+    analyser.analysed(["an edited story", "new words"])
+    assert analyser.added == 1
+    store.write_analyser(config, "code", analyser, remember=False)
+    assert path.read_bytes() == saved  # one new document in 201: left for the next build
+
+    edited = [["an edited story", "new words"], ["a second edit", "words"], ["a third edit", "words"]]
+    analyser = store.read_analyser(config, "code")
+    for fields in edited:
+        analyser.analysed(fields)
+    assert analyser.added == 3  # the one from before is analysed again, and two more
+    store.write_analyser(config, "code", analyser, remember=False)
+    assert path.read_bytes() != saved
+    again = store.read_analyser(config, "code")
+    for fields in edited:
+        again.analysed(fields)
+    assert again.added == 0
