@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from . import cache as store
@@ -343,7 +344,8 @@ class _Run:
             return None
         names = ["index", "store"] if previous.outputs else ["all"]
         stack.callback(store.search_input_path(self.config).unlink, missing_ok=True)  # last, once they have ended
-        searchers = {name: ForkedCall() for name in names}
+        read_ahead = partial(store.read_analyser_ahead, self.config, self.code_key)  # while the model is made
+        searchers = {name: ForkedCall(prepare=None if name == "store" else read_ahead) for name in names}
         for searcher in searchers.values():
             stack.callback(searcher.close)
         return searchers

@@ -316,6 +316,7 @@ class ArticleCache:
 # ---------------------------------------------------------------- search analysis
 
 _analysers: dict[Path, tuple[tuple[int, int], str, Analyser]] = {}  # a dev server's last, by file
+_read_ahead: dict[Path, tuple[tuple[int, int], str, Analyser]] = {}  # see `read_analyser_ahead`; taken once
 UNSAVED_SHARE = 100  # the analysis file is rewritten once more than 1 in 100 documents are new to it
 
 
@@ -327,9 +328,24 @@ def read_analyser(config: Config, fingerprint: str) -> Analyser:
     except OSError:
         return Analyser()
     stamp = (stat.st_mtime_ns, stat.st_size)
-    memory = _analysers.get(path)
-    if memory and memory[0] == stamp and memory[1] == fingerprint:
-        return memory[2]
+    for kept in (_read_ahead.pop(path, None), _analysers.get(path)):
+        if kept and kept[0] == stamp and kept[1] == fingerprint:
+            return kept[2]
+    return _read_analyser_file(path, fingerprint)
+
+
+def read_analyser_ahead(config: Config, fingerprint: str) -> None:
+    """Read the analyser now, for the next `read_analyser` in this process to take (a search
+    process does this while the build makes the model, on a core that would otherwise idle)."""
+    path = cache_folder(config) / "search.pickle"
+    try:
+        stat = path.stat()
+    except OSError:
+        return
+    _read_ahead[path] = ((stat.st_mtime_ns, stat.st_size), fingerprint, _read_analyser_file(path, fingerprint))
+
+
+def _read_analyser_file(path: Path, fingerprint: str) -> Analyser:
     data = _read_pickle(path)
     if isinstance(data, tuple) and len(data) == 5 and data[:2] == (FORMAT, fingerprint):
         return Analyser(data[2], data[3], data[4])

@@ -151,15 +151,17 @@ class ForkedCall:
 
     With no `fn` the child is forked at once and waits for `start(fn, *args)`, whose call
     arrives pickled: a child forked early is charged only for the memory this process had then.
+    It may `prepare()` meanwhile (read what the call will need, say).
     """
 
-    def __init__(self, fn: Callable[..., Any] | None = None, *args: Any) -> None:
+    def __init__(self, fn: Callable[..., Any] | None = None, *args: Any,
+                 prepare: Callable[[], Any] | None = None) -> None:
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._orders: Any = None
         if fn is None:
             orders, self._orders = context.Pipe(duplex=False)
-            fn, args = _ordered_call, (orders, self._orders)
+            fn, args = _ordered_call, (orders, self._orders, prepare)
         # Not a daemon: a daemon may not start processes of its own, and this one may.
         self._process = context.Process(target=_send_result, args=(send, fn, args))
         with signals_held():
@@ -221,8 +223,10 @@ def _send_result(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> No
     send.close()
 
 
-def _ordered_call(orders: Any, parents_end: Any) -> Any:
+def _ordered_call(orders: Any, parents_end: Any, prepare: Callable[[], Any] | None) -> Any:
     parents_end.close()  # so that this process sees the end of `orders` if the parent goes
+    if prepare is not None:
+        prepare()
     fn, args = orders.recv()
     return fn(*args)
 

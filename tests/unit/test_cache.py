@@ -17,6 +17,7 @@ from sitegen.model import EMPTY_BODY, Body
 from sitegen.output import commit_patch, recover, stage_file
 from sitegen.parallel import InlineExecutor, chunked, shared, stage_executor
 from sitegen.recording import Recorder
+from sitegen.search_analysis import Analyser
 from sitegen.render import make_environment
 from support import article, make_site
 
@@ -307,3 +308,24 @@ def test_the_analysis_file_is_rewritten_only_once_enough_documents_are_new(tmp_p
     for fields in edited:
         again.analysed(fields)
     assert again.added == 0
+
+
+def test_an_analyser_read_ahead_is_taken_once_and_only_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    """A search process reads the analysis file while it waits for the model; the read that
+    follows takes that copy (once: the process frees it as it scores), unless the file changed."""
+    config = load_config(make_site(tmp_path / "site", {}))
+    analyser = store.read_analyser(config, "code")
+    analyser.analysed(["a story", "its body"])
+    store.write_analyser(config, "code", analyser, remember=False)
+
+    store.read_analyser_ahead(config, "code")
+    ahead = store._read_ahead[store.cache_folder(config) / "search.pickle"][2]
+    assert len(ahead.documents) == 1
+    assert store.read_analyser(config, "code") is ahead
+    assert store.read_analyser(config, "code") is not ahead  # taken: read from the file again
+
+    store.read_analyser_ahead(config, "code")
+    other = Analyser()
+    other.analysed(["another story", "more"])
+    store.write_analyser(config, "other code", other, remember=False)  # the file changes meanwhile
+    assert store.read_analyser(config, "code").documents == {}  # not the copy read ahead

@@ -61,6 +61,9 @@ WAITING = textwrap.dedent("""
     state["held"] = "after the fork"  # the parent changes; the waiting child does not see it
     call.start(held, "!")
     print(call.result())
+    prepared = ForkedCall(prepare=lambda: state.update(held="prepared in the child"))
+    prepared.start(held, "?")
+    print(prepared.result(), state["held"])
     unused = ForkedCall()
     print(len(multiprocessing.active_children()))
     unused.close()
@@ -71,4 +74,5 @@ WAITING = textwrap.dedent("""
 def test_a_waiting_forked_call_runs_what_it_is_sent_with_the_memory_it_forked_with() -> None:
     run = subprocess.run([sys.executable, "-c", WAITING], capture_output=True, text=True, timeout=60,
                          cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
-    assert run.stdout.split("\n") == ["at the fork!", "1", "0", ""], run.stderr
+    assert run.stdout.split("\n") == ["at the fork!", "prepared in the child? after the fork", "1", "0", ""], \
+        run.stderr
