@@ -322,12 +322,9 @@ UNSAVED_SHARE = 100  # the analysis file is rewritten once more than 1 in 100 do
 
 def read_analyser(config: Config, fingerprint: str) -> Analyser:
     """The analyser the last build kept (this process's copy if the file is unchanged), or a new one."""
-    path = cache_folder(config) / "search.pickle"
-    try:
-        stat = path.stat()
-    except OSError:
+    path, stamp = _analyser_file(config)
+    if stamp is None:
         return Analyser()
-    stamp = (stat.st_mtime_ns, stat.st_size)
     for kept in (_read_ahead.pop(path, None), _analysers.get(path)):
         if kept and kept[0] == stamp and kept[1] == fingerprint:
             return kept[2]
@@ -337,12 +334,37 @@ def read_analyser(config: Config, fingerprint: str) -> Analyser:
 def read_analyser_ahead(config: Config, fingerprint: str) -> None:
     """Read the analyser now, for the next `read_analyser` in this process to take (a search
     process does this while the build makes the model, on a core that would otherwise idle)."""
+    path, stamp = _analyser_file(config)
+    if stamp is not None:
+        _read_ahead[path] = (stamp, fingerprint, _read_analyser_file(path, fingerprint))
+
+
+def write_analyser(config: Config, fingerprint: str, analyser: Analyser, *, remember: bool = True) -> None:
+    """Keep the documents `analyser` indexed last (if that changed anything) for the next build;
+    in this process's memory too, if `remember` (a forked process that is about to end should not)."""
+    path, stamp = _analyser_file(config)
+    cached = len(analyser.documents) - analyser.added  # documents the file (or memory) gave it
+    if stamp is not None and analyser.added * UNSAVED_SHARE <= cached:
+        # A few new documents are not worth rewriting the file (32 MB at 10,000 articles, 340 MB
+        # at 100,000; 0.8 s of CPU at 10,000): the next build analyses them again, in milliseconds.
+        if remember:
+            _analysers[path] = (stamp, fingerprint, analyser)
+        return
+    kept = analyser.kept()
+    _write_pickle(path, (FORMAT, fingerprint, kept.terms, kept.documents, kept.dropped))
+    kept.added = 0
+    if remember:
+        _analysers[path] = (_analyser_file(config)[1], fingerprint, kept)
+
+
+def _analyser_file(config: Config) -> tuple[Path, tuple[int, int] | None]:
+    """The analysis file, and its (modification time, size) if it exists."""
     path = cache_folder(config) / "search.pickle"
     try:
         stat = path.stat()
     except OSError:
-        return
-    _read_ahead[path] = ((stat.st_mtime_ns, stat.st_size), fingerprint, _read_analyser_file(path, fingerprint))
+        return path, None
+    return path, (stat.st_mtime_ns, stat.st_size)
 
 
 def _read_analyser_file(path: Path, fingerprint: str) -> Analyser:
@@ -350,26 +372,6 @@ def _read_analyser_file(path: Path, fingerprint: str) -> Analyser:
     if isinstance(data, tuple) and len(data) == 5 and data[:2] == (FORMAT, fingerprint):
         return Analyser(data[2], data[3], data[4])
     return Analyser()
-
-
-def write_analyser(config: Config, fingerprint: str, analyser: Analyser, *, remember: bool = True) -> None:
-    """Keep the documents `analyser` indexed last (if that changed anything) for the next build;
-    in this process's memory too, if `remember` (a forked process that is about to end should not)."""
-    path = cache_folder(config) / "search.pickle"
-    cached = len(analyser.documents) - analyser.added  # documents the file (or memory) gave it
-    if path.exists() and analyser.added * UNSAVED_SHARE <= cached:
-        # A few new documents are not worth rewriting the file (32 MB at 10,000 articles, 340 MB
-        # at 100,000; 0.8 s of CPU at 10,000): the next build analyses them again, in milliseconds.
-        if remember:
-            stat = path.stat()
-            _analysers[path] = ((stat.st_mtime_ns, stat.st_size), fingerprint, analyser)
-        return
-    kept = analyser.kept()
-    _write_pickle(path, (FORMAT, fingerprint, kept.terms, kept.documents, kept.dropped))
-    kept.added = 0
-    if remember:
-        stat = path.stat()
-        _analysers[path] = ((stat.st_mtime_ns, stat.st_size), fingerprint, kept)
 
 
 # ---------------------------------------------------------------- build state
