@@ -28,7 +28,7 @@ from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
 _SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
 TITLE_BOOST, TERM_BOOST, SUMMARY_BOOST, SOURCE_BOOST = 10, 5, 2, 2
-POSTINGS_PER_PASS = 10_000_000  # ~140 MB of postings at once; six passes cost 7.1 s of CPU where one took 5.1
+POSTINGS_PER_PASS = 4_000_000  # scoring takes ~80 bytes a posting while a pass lasts
 
 
 def find_lunr_js(root: Path) -> Path | None:
@@ -87,19 +87,20 @@ def scored_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
     """The index without its postings, and the encoded shard entries of part `part` of its terms
     (see `score_index`), made as they are asked for: the parts' entries, joined in order, are
     the whole index's. A part with more than `POSTINGS_PER_PASS` postings is scored in passes,
-    each a smaller part, and each term's postings are freed once encoded, so the postings of
+    each a smaller part, and each pass's postings are freed once encoded, so the postings of
     100,000 articles are never all in memory. `release` frees the counts after the last pass."""
     k, n = part
-    passes = max(1, -(-sum(counted.field_docs.values()) // (n * POSTINGS_PER_PASS)))
+    passes = max(1, -(-counted.postings // (n * POSTINGS_PER_PASS)))
     first = score_index(counted, (k * passes, n * passes), release=release and passes == 1)
 
     def entries(scored: BuiltIndex) -> Iterator[tuple[str, str]]:
         for j in range(1, passes + 1):
-            yield from shard_entries(scored, release=True)
+            yield from shard_entries(scored)
+            scored = None  # type: ignore[assignment]  # freed before the next pass is scored
             if j < passes:
                 scored = score_index(counted, (k * passes + j, n * passes), release=release and j == passes - 1)
 
-    return BuiltIndex(first.fields, first.refs, first.term_numbers, []), entries(first)
+    return BuiltIndex(first.fields, first.refs, first.term_numbers, [], []), entries(first)
 
 
 def part_entries(counted: CountedIndex, part: tuple[int, int]) -> list[tuple[str, str]]:

@@ -1,10 +1,10 @@
 """A Lunr 2.3.9 index built fast, equal to the one the Python `lunr` package builds.
 
 `lunr.Builder` spends most of its time running every token through the pipeline and building
-`Token`, `FieldRef` and `Vector` objects. `build_index` does the same arithmetic on plain dicts:
-each distinct token is analysed once (the pipeline is a pure function of the token), and
-documents, fields and terms are visited in lunr's order, so term numbers, BM25 scores and the
-serialised index are the same as lunr.py's (a test compares them). The reference builder
+`Token`, `FieldRef` and `Vector` objects. `build_index` analyses each distinct token once (the
+pipeline is a pure function of the token) and does the rest of lunr's arithmetic on whole
+arrays with numpy, taking lunr's order and floating-point steps, so term numbers, BM25 scores
+and the serialised index are the same as lunr.py's (a test compares them). The reference builder
 `lunr_builder` is lunr.py itself, configured with the same pipeline and fields.
 
 The pipeline is `sitegenFold`, lunr's trimmer and stop-word filter, then `stem`: a Python
@@ -14,18 +14,15 @@ The query-time pipeline is `sitegenFold` then lunr.js's `stemmer`, registered id
 """
 from __future__ import annotations
 
-import gc
-import itertools
 import math
 from array import array
-from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
-from itertools import compress, repeat
-from operator import mul, sub
+from functools import cached_property
 from typing import Any
+
+import numpy as np
 
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
@@ -69,24 +66,41 @@ class IndexField:
 
 
 @dataclass
+class FieldPostings:
+    """One field's postings of a run of sorted terms: term j's documents (ascending) are
+    `docs[offsets[j]:offsets[j + 1]]`, and the same slice of `scores` holds their scores."""
+
+    offsets: np.ndarray  # int64, one more than there are terms
+    docs: np.ndarray  # int64
+    scores: np.ndarray  # int64
+
+
+@dataclass
 class BuiltIndex:
     """An index in lunr's terms, held as postings rather than lunr objects.
 
-    For field `fields[f]`, `postings[f][term]` is a flat list `[doc, score, doc, score, ...]`:
-    the document numbers holding the term (ascending), each followed by its score x 1000
-    (lunr's BM25 weight rounded to 3 decimals, so `k / 1000` is the same double in Python and
-    JavaScript). Term numbers are lunr's `_index`.
+    `terms` are the terms with postings here, sorted (all of the index's, or one part's);
+    `postings[f]` holds field `fields[f]`'s: document numbers, each with its score x 1000 (lunr's
+    BM25 weight rounded to 3 decimals, so `k / 1000` is the same double in Python and
+    JavaScript). `term_numbers` are lunr's `_index` of every term of the whole index.
     """
 
     fields: tuple[IndexField, ...]
     refs: tuple[str, ...]  # document refs, in the order documents were added
     term_numbers: dict[str, int]  # term -> lunr `_index`
-    postings: list[dict[str, array[int]]]  # per field: term -> [doc, score x 1000, ...]
+    terms: list[str]
+    postings: list[FieldPostings]  # per field
 
     def postings_of(self, term: str) -> list[tuple[list[int], list[int]]]:
         """Per field, the (documents, scores) of `term` (empty lists where it does not occur)."""
-        found = [by_term.get(term, _NONE) for by_term in self.postings]
-        return [(flat[0::2].tolist(), flat[1::2].tolist()) for flat in found]
+        j = bisect_left(self.terms, term)
+        if j == len(self.terms) or self.terms[j] != term:
+            return [([], []) for _ in self.fields]
+        found = []
+        for field in self.postings:
+            start, end = field.offsets[j], field.offsets[j + 1]
+            found.append((field.docs[start:end].tolist(), field.scores[start:end].tolist()))
+        return found
 
     def serialize(self) -> dict[str, Any]:
         """The index as lunr.py's `Index.serialize()` would write it."""
@@ -109,37 +123,56 @@ class BuiltIndex:
                 "invertedIndex": inverted, "pipeline": [FOLD_LABEL, STEMMER_LABEL]}
 
 
-_NONE = array("i")
 _ANALYSER = Analyser()  # used when a build is given none
 _TOKENS_LIMIT = 2_000_000  # distinct tokens kept between builds (a long `serve` session)
-_consume = deque(maxlen=0).extend  # run an iterator of C calls without a Python loop
+_IDS = np.dtype(f"=u{array('I').itemsize}")  # the analyser's term ids and counts, as numpy reads them
 
 
 def build_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Iterable[Mapping[str, str]],
                 analyser: Analyser | None = None, part: tuple[int, int] = (0, 1)) -> BuiltIndex:
     """Index `documents` (field name -> text, one per ref) exactly as lunr.py would.
 
-    The per-token work runs in C (`map`, `Counter`, bound methods); Python loops only over
-    documents and fields. Visiting documents, fields and tokens in lunr's order gives the
-    same term numbers. `analyser` may remember documents from earlier builds. With `part`
-    (k, n), only part k of n gets postings (see `score_index`).
+    Documents are analysed one by one (each distinct token once, see `Analyser`); everything
+    after that works on whole arrays (numpy): numbering terms in lunr's order of first use,
+    BM25 with lunr's floating-point steps, sorting postings by term. `analyser` may remember
+    documents from earlier builds. With `part` (k, n), only part k of n gets postings (see
+    `score_index`).
     """
     return score_index(count_index(fields, refs, documents, analyser), part, release=True)
 
 
 @dataclass
 class CountedIndex:
-    """An index before scoring: each field's term ids and counts per document, and what BM25
-    needs from the whole collection. `score_index` turns it into postings."""
+    """An index before scoring: each field's term ids and counts, document after document, and
+    what BM25 needs from the whole collection. `score_index` turns it into postings."""
 
     fields: tuple[IndexField, ...]
     refs: tuple[str, ...]
     terms: list[str]  # term id -> term
-    numbers: dict[int, int]  # term id -> lunr `_index`
-    field_docs: Counter[int]  # term id -> (document, field) pairs holding it
-    counted: list[list[tuple[array[int], array[int]]]]  # per field, per document: term ids, counts
-    lengths: list[list[int]]  # per field, per document: tokens kept
-    idf: list[float]  # by term id
+    numbers: np.ndarray  # term id -> lunr `_index` (-1 for terms no document holds)
+    field_docs: np.ndarray  # term id -> (document, field) pairs holding it
+    ids: list[np.ndarray]  # per field: the term ids of document 0, then of document 1, ...
+    tfs: list[np.ndarray]  # per field: the count of each of those terms in its document
+    sizes: list[np.ndarray]  # per field, per document: how many of `ids` are its
+    lengths: list[np.ndarray]  # per field, per document: tokens kept
+    idf: np.ndarray  # by term id
+
+    @property
+    def postings(self) -> int:
+        """How many postings the index has, over all fields."""
+        return int(self.field_docs.sum())
+
+    @cached_property
+    def sorted_terms(self) -> np.ndarray:
+        """The ids of the terms some document holds, in term order."""
+        held = np.flatnonzero(self.field_docs).tolist()
+        return np.array(sorted(held, key=self.terms.__getitem__), dtype=np.int64)
+
+    @cached_property
+    def term_numbers(self) -> dict[str, int]:
+        """term -> lunr `_index`, for every term some document holds."""
+        held = np.flatnonzero(self.numbers >= 0)
+        return dict(zip(map(self.terms.__getitem__, held.tolist()), self.numbers[held].tolist()))
 
 
 def count_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Iterable[Mapping[str, str]],
@@ -153,42 +186,58 @@ def count_index(fields: Sequence[IndexField], refs: Sequence[str], documents: It
         analyser = _ANALYSER
         analyser.documents.clear()  # only a persistent analyser keeps documents
     analyser.used.clear()
-    with _no_gc():
-        return _count_index(tuple(fields), tuple(refs), documents, analyser)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    # Millions of small lists would trigger the cyclic collector over and over (half the time).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return _count_index(tuple(fields), tuple(refs), documents, analyser)
 
 
 def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], documents: Iterable[Mapping[str, str]],
                  analyser: Analyser) -> CountedIndex:
-    numbers: defaultdict[int, int] = defaultdict(itertools.count().__next__)  # term id -> lunr number, by first use
-    field_docs: Counter[int] = Counter()  # term id -> (document, field) pairs holding it, for idf
-    counted: list[list[tuple[array[int], array[int]]]] = [[] for _ in fields]  # per field, per document
+    ids: list[list[array[int]]] = [[] for _ in fields]
+    tfs: list[list[array[int]]] = [[] for _ in fields]
     lengths: list[list[int]] = [[] for _ in fields]
     for document in documents:
         texts = [document.get(field.name) or "" for field in fields]
-        for f, (ids, tfs, length) in enumerate(analyser.analysed(texts)):
-            _consume(map(numbers.__getitem__, ids))
-            field_docs.update(ids)
-            counted[f].append((ids, tfs))
+        for f, (field_ids, field_tfs, length) in enumerate(analyser.analysed(texts)):
+            ids[f].append(field_ids)
+            tfs[f].append(field_tfs)
             lengths[f].append(length)
     n = len(refs)
     if fields and len(lengths[0]) != n:
         raise ValueError(f"{len(lengths[0])} documents for {n} refs")
-    idf = [0.0] * len(analyser.terms)
-    for term, d in field_docs.items():
-        idf[term] = math.log(1 + abs((n - d + 0.5) / (d + 0.5)))
-    return CountedIndex(fields, refs, list(analyser.terms), dict(numbers), field_docs, counted, lengths, idf)
+    sizes = [np.fromiter(map(len, field_ids), np.int64, count=n) for field_ids in ids]
+    joined_ids = [np.frombuffer(b"".join(field_ids), _IDS) for field_ids in ids]
+    del ids
+    joined_tfs = [np.frombuffer(b"".join(field_tfs), _IDS) for field_tfs in tfs]
+    del tfs
+    count = len(analyser.terms)
+    field_docs = np.zeros(count, np.int64)
+    for field_ids in joined_ids:
+        field_docs += np.bincount(field_ids, minlength=count)
+    held = np.flatnonzero(field_docs)
+    idf = np.zeros(count)
+    idf[held] = [math.log(1 + abs((n - d + 0.5) / (d + 0.5))) for d in field_docs[held].tolist()]
+    return CountedIndex(fields, refs, list(analyser.terms), _first_use_numbers(joined_ids, sizes, count),
+                        field_docs, joined_ids, joined_tfs, sizes,
+                        [np.array(field_lengths, np.int64) for field_lengths in lengths], idf)
+
+
+def _first_use_numbers(ids: list[np.ndarray], sizes: list[np.ndarray], count: int) -> np.ndarray:
+    """term id -> lunr `_index`: terms numbered in the order lunr meets them (document by
+    document, field by field, and in a field by first use, the order the analyser keeps)."""
+    never = np.iinfo(np.int64).max
+    first = np.full(count, never, np.int64)  # term id -> (document, field, place) of first use, as one int
+    widest = 1 + max((int(s.max()) for s in sizes if len(s)), default=0)
+    for f, (field_ids, field_sizes) in enumerate(zip(ids, sizes)):
+        if not len(field_ids):
+            continue
+        terms, at = np.unique(field_ids, return_index=True)
+        ends = np.cumsum(field_sizes)
+        docs = np.searchsorted(ends, at, side="right")
+        place = at - (ends[docs] - field_sizes[docs])
+        first[terms] = np.minimum(first[terms], (docs * len(ids) + f) * widest + place)
+    held = np.flatnonzero(first < never)
+    numbers = np.full(count, -1, np.int64)
+    numbers[held[np.argsort(first[held], kind="stable")]] = np.arange(len(held))
+    return numbers
 
 
 def score_index(index: CountedIndex, part: tuple[int, int] = (0, 1), *, release: bool = False) -> BuiltIndex:
@@ -196,70 +245,72 @@ def score_index(index: CountedIndex, part: tuple[int, int] = (0, 1), *, release:
     the postings, so n processes can share the work; the parts' postings together are the
     whole index's (term numbers are always complete). `release` frees each field's counts
     once scored (peak memory matters at 100,000 articles)."""
-    n = len(index.refs)
-    terms = index.terms
-    keep = _part_of(part, index.field_docs, terms) if part[1] > 1 else None
+    chosen = index.sorted_terms
+    if part[1] > 1:
+        chosen = chosen[_part_of(part, index.field_docs[chosen])]
+    rank = np.full(len(index.terms), -1, np.int64)  # term id -> its place among the chosen
+    rank[chosen] = np.arange(len(chosen))
     postings = []
-    with _no_gc():
-        for f, field in enumerate(index.fields):
-            lengths = index.lengths[f]
-            average = sum(lengths) / n if n else 0.0
-            by_id = _score_field(index.counted[f], lengths, average, float(field.boost), index.idf, keep)
-            postings.append({terms[term]: flat for term, flat in by_id.items()})
-            if release:
-                index.counted[f] = []
-    return BuiltIndex(index.fields, index.refs, {terms[term]: number for term, number in index.numbers.items()},
-                      postings)
+    for f in range(len(index.fields)):
+        postings.append(_score_field(index, f, rank, len(chosen)))
+        if release:
+            index.ids[f] = index.tfs[f] = _EMPTY
+    return BuiltIndex(index.fields, index.refs, index.term_numbers,
+                      list(map(index.terms.__getitem__, chosen.tolist())), postings)
 
 
-def _part_of(part: tuple[int, int], field_docs: Counter[int], terms: list[str]) -> bytearray:
-    """term id -> 1 for the terms of part k of n: cut from the sorted terms at about equal
-    numbers of postings."""
+_EMPTY = np.zeros(0, _IDS)
+
+
+def _part_of(part: tuple[int, int], counts: np.ndarray) -> np.ndarray:
+    """Which of the sorted terms (with `counts` postings each) are in part k of n: cut at
+    about equal numbers of postings."""
     k, n = part
-    keep = bytearray(len(terms))
-    total, done = sum(field_docs.values()) or 1, 0
-    for term in sorted(field_docs, key=terms.__getitem__):
-        if min(n - 1, done * n // total) == k:
-            keep[term] = 1
-        done += field_docs[term]
-    return keep
+    total = int(counts.sum()) or 1
+    done = np.cumsum(counts) - counts
+    return np.minimum(n - 1, done * n // total) == k
 
 
-def _score_field(counted: Sequence[tuple[Sequence[int], Sequence[int]]], lengths: list[int], average: float,
-                 boost: float, idf: list[float], keep: bytearray | None = None) -> dict[int, "array[int]"]:
-    """One field's postings by term id (only of the terms `keep` marks, if given):
-    [doc, score x 1000, ...], scores as lunr computes them."""
-    postings: defaultdict[int, array[int]] = defaultdict(partial(array, "i"))
-    scale = 1000.0 * boost
-    for doc, (terms, tfs) in enumerate(counted):
-        if keep is not None and terms:
-            # A posting's score does not depend on the document's other postings (see
-            # `exact_thousandths`), so scoring only some of them gives the same numbers.
-            chosen = list(map(keep.__getitem__, terms))
-            terms, tfs = list(compress(terms, chosen)), list(compress(tfs, chosen))
-        if not terms:
-            continue
-        norm = K1 * (1 - B + B * (lengths[doc] / average))
-        # BM25 x boost x 1000 per distinct term frequency, so each posting costs one multiply.
-        by_tf = {tf: (K1 + 1) * tf * scale / (norm + tf) for tf in set(tfs)}
-        scaled = list(map(mul, map(idf.__getitem__, terms), map(by_tf.__getitem__, tfs)))
-        scores = list(map(round, scaled))
-        if max(map(abs, map(sub, scaled, scores)), default=0.0) >= 0.4999:
-            scores = exact_thousandths(terms, tfs, norm, boost, idf)
-        _consume(map(array.extend, map(postings.__getitem__, terms), zip(repeat(doc), scores)))
-    return postings
+def _score_field(index: CountedIndex, f: int, rank: np.ndarray, count: int) -> FieldPostings:
+    """Field f's postings of the `count` terms `rank` places (the others have rank -1), in
+    rank order, each term's documents ascending."""
+    ids, tfs, sizes, lengths = index.ids[f], index.tfs[f], index.sizes[f], index.lengths[f]
+    if count == len(index.sorted_terms):
+        docs = np.repeat(np.arange(len(sizes)), sizes)
+    else:  # no array as long as all of the field's postings but `ids` and `tfs` (100,000 articles)
+        chosen = np.flatnonzero((rank >= 0)[ids])
+        ids, tfs = ids[chosen], tfs[chosen]
+        docs = np.searchsorted(np.cumsum(sizes), chosen, side="right")
+    ranks = rank[ids]
+    if len(ids):
+        average = int(lengths.sum()) / len(lengths)
+        norm = K1 * (1 - B + B * (lengths / average))  # per document
+        scores = bm25_thousandths(index.idf[ids], tfs.astype(np.float64), norm[docs], index.fields[f].boost)
+    else:
+        scores = np.zeros(0, np.int64)
+    order = np.argsort(ranks, kind="stable")  # documents stay ascending within a term
+    offsets = np.zeros(count + 1, np.int64)
+    np.cumsum(np.bincount(ranks, minlength=count), out=offsets[1:])
+    return FieldPostings(offsets, docs[order], scores[order])
 
 
-def exact_thousandths(terms: Sequence[int], tfs: Sequence[int], norm: float, boost: float,
-                      idf: Sequence[float]) -> list[int]:
-    """Scores x 1000 with lunr's exact floating-point steps (builder.py `_create_field_vectors`):
-    round(idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * length / average) + tf) * boost, 3) * 1000.
+def bm25_thousandths(idf: np.ndarray, tf: np.ndarray, norm: np.ndarray, boost: float) -> np.ndarray:
+    """Scores x 1000, as lunr.py computes them (builder.py `_create_field_vectors`):
+    round(idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * length / average) + tf) * boost, 3) * 1000,
+    `norm` being the k1 * (...) part. numpy takes the same floating-point steps, so the score
+    is the same double; rounding x 1000 to an integer equals Python's decimal rounding to 3
+    places except next to a half-thousandth, where `exact_thousandths` decides."""
+    scores = idf * ((K1 + 1) * tf) / (norm + tf) * boost
+    scaled = scores * 1000
+    thousandths = np.rint(scaled).astype(np.int64)
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-4).tolist():
+        thousandths[i] = exact_thousandths(float(scores[i]))
+    return thousandths
 
-    `_score_field` multiplies in another order, which can differ from this in the last bits;
-    rounding to thousandths hides that unless a score lies within 0.0001 of a half-thousandth,
-    and then this path runs instead.
-    """
-    return [round(round(idf[t] * ((K1 + 1) * tf) / (norm + tf) * boost, 3) * 1000) for t, tf in zip(terms, tfs)]
+
+def exact_thousandths(score: float) -> int:
+    """`score` rounded as lunr.py rounds it (to 3 decimals), x 1000."""
+    return round(round(score, 3) * 1000)
 
 
 def lunr_builder(fields: Sequence[IndexField]) -> Builder:

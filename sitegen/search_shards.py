@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from operator import sub
 from typing import Any
 
-from .search_index import FOLD_LABEL, LUNR_JS_VERSION, STEMMER_LABEL, BuiltIndex
+import numpy as np
+
+from .search_index import FOLD_LABEL, LUNR_JS_VERSION, STEMMER_LABEL, BuiltIndex, FieldPostings
 
 FOLDER = "search"  # under the site root, next to search.html
 SHARD_BYTES = 48_000  # target raw size of one term shard
@@ -53,23 +55,52 @@ class Shard:
     text: str  # JSON array of entries
 
 
-def _entry(term: str, number: int, fields: Sequence[tuple[list[int], list[int]]]) -> str:
-    encoded: list[list[int]] = []
-    for docs, scores in fields:
-        encoded.append([docs[0], *map(sub, docs[1:], docs), *scores] if docs else [])
-    return json.dumps([term, number, *encoded], ensure_ascii=False, separators=(",", ":"))
-
-
-def shard_entries(index: BuiltIndex, *, release: bool = False) -> Iterator[tuple[str, str]]:
+def shard_entries(index: BuiltIndex) -> Iterator[tuple[str, str]]:
     """(term, encoded entry) of every term with postings in `index`, in term order, made as
-    asked for; `release` drops each term's postings once encoded."""
-    held = sorted(set().union(*index.postings)) if index.postings else []
-    for term in held:
-        entry = _entry(term, index.term_numbers[term], index.postings_of(term))
-        if release:
-            for by_term in index.postings:
-                by_term.pop(term, None)
-        yield term, entry
+    asked for (each field's numbers are written out at once, see `_numbers_by_term`)."""
+    fields = [(_numbers_by_term(deltas(p), p.offsets), _numbers_by_term(p.scores, p.offsets)) for p in index.postings]
+    numbers = index.term_numbers
+    for j, term in enumerate(index.terms):
+        encoded = ",".join(f"[{docs[j]},{scores[j]}]" if docs[j] else "[]" for docs, scores in fields)
+        yield term, f"[{json.dumps(term, ensure_ascii=False)},{numbers[term]},{encoded}]"
+
+
+def deltas(postings: FieldPostings) -> np.ndarray:
+    """Each term's documents as the first, then the gaps between them."""
+    docs = postings.docs
+    gaps = np.empty_like(docs)
+    if len(docs):
+        gaps[0] = docs[0]
+        np.subtract(docs[1:], docs[:-1], out=gaps[1:])
+        firsts = postings.offsets[:-1][np.diff(postings.offsets) > 0]
+        gaps[firsts] = docs[firsts]
+    return gaps
+
+
+def _numbers_by_term(values: np.ndarray, offsets: np.ndarray) -> list[str]:
+    """Per term (its `values` being `values[offsets[j]:offsets[j + 1]]`) the text `12,3,456`.
+
+    All the digits are written with array operations into one text, which is then cut per
+    term: a Python `str` per number would cost more than the rest of the index."""
+    values = values.astype(np.int64)
+    if len(values) and values.min() < 0:
+        raise ValueError("negative number in search postings")
+    digits = np.ones(len(values), np.int64)
+    power = 10
+    while len(values) and power <= values.max():
+        digits += values >= power
+        power *= 10
+    starts = np.zeros(len(values) + 1, np.int64)  # where each number starts; each ends with a comma
+    np.cumsum(digits + 1, out=starts[1:])
+    text = np.full(starts[-1], ord(","), np.uint8)
+    place = starts[:-1] + digits - 1  # where each number's next digit goes, from the last
+    while len(values):
+        text[place] = values % 10 + ord("0")
+        more = digits > 1
+        place, values, digits = place[more] - 1, values[more] // 10, digits[more] - 1
+    written = text.tobytes().decode("ascii")
+    bounds = starts[offsets].tolist()
+    return [written[start:end - 1] if end > start else "" for start, end in zip(bounds, bounds[1:])]
 
 
 def cut_shards(entries: Iterable[tuple[str, str]], shard_bytes: int = SHARD_BYTES) -> Iterator[Shard]:

@@ -1,14 +1,16 @@
 """The fast index builder equals plain lunr.py; folding, stemming and shard cutting (issues 3, 7)."""
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
 
+import numpy as np
 import pytest
 
 from sitegen import search
-from sitegen.search_index import (K1, B, IndexField, _score_field, build_index, count_index, exact_thousandths,
+from sitegen.search_index import (K1, B, IndexField, bm25_thousandths, build_index, count_index, exact_thousandths,
                                   fold_term, lunr_builder, stem)
 from sitegen.search_analysis import Analyser
 from sitegen.search_shards import cut_shards, data_file, shard_entries
@@ -82,24 +84,24 @@ def test_stem_matches_lunr_js(word: str, expected: str) -> None:
 
 def test_scores_next_to_a_half_thousandth_round_as_lunr_rounds() -> None:
     # Find the idf where lunr's score flips from 0.123 to 0.124, then check 200 idf values
-    # around it, one bit apart: there the fast multiply order is closest to rounding the
-    # other way, and _score_field must fall back to lunr's order.
-    from array import array
+    # around it, one bit apart: there x 1000 rounded to an integer is closest to differing
+    # from Python's decimal rounding to 3 places, and bm25_thousandths must fall back to it.
     length, average, boost = 7, 5.0, 10.0
     norm = K1 * (1 - B + B * (length / average))
-    exact = lambda idf: exact_thousandths((0,), (1,), norm, boost, [idf])[0]  # noqa: E731
+    exact = lambda idf: exact_thousandths(idf * ((K1 + 1) * 1) / (norm + 1) * boost)  # noqa: E731
     low, high = (x / ((K1 + 1) / (norm + 1) * boost) for x in (0.1234, 0.1236))
     assert (exact(low), exact(high)) == (123, 124)
     for _ in range(100):
         middle = (low + high) / 2
         low, high = (middle, high) if exact(middle) == 123 else (low, middle)
-    idf = low
+    idfs = [low]
     for _ in range(100):
-        idf = math.nextafter(idf, 0.0)
-    for _ in range(200):
-        idf = math.nextafter(idf, 1.0)
-        postings = _score_field([((0,), array("I", [1]))], [length], average, boost, [idf])
-        assert list(postings[0]) == [0, exact(idf)]
+        idfs[0] = math.nextafter(idfs[0], 0.0)
+    for _ in range(199):
+        idfs.append(math.nextafter(idfs[-1], 1.0))
+    fast = bm25_thousandths(np.array(idfs), np.ones(200), np.full(200, norm), boost)
+    assert fast.tolist() == [exact(idf) for idf in idfs]
+    assert set(fast.tolist()) == {123, 124}
 
 
 def test_shards_cut_sorted_terms_into_contiguous_ranges() -> None:
@@ -114,6 +116,22 @@ def test_shards_cut_sorted_terms_into_contiguous_ranges() -> None:
         terms = [entry[0] for entry in json.loads(shard.text)]
         assert all(shard.first_term <= t and (following is None or t < following) for t in terms)
     assert len(list(cut_shards(shard_entries(index), shard_bytes=10**9))) == 1
+
+
+def test_shard_entries_decode_to_the_postings() -> None:
+    # Entries are written from whole arrays of digits; decoded they must give every field's
+    # documents and scores back, for fields a term is missing from too (most, for `source`).
+    documents = _random_corpus(5, 80) + [dict(HANDMADE[0], body=" ".join(["patrol"] * 12_345))]
+    index = build_index(FIELDS, [str(n) for n in range(81)], documents)
+    entries = list(shard_entries(index))
+    assert [term for term, _ in entries] == sorted(index.term_numbers)
+    for term, entry in entries:
+        decoded = json.loads(entry)
+        assert decoded[:2] == [term, index.term_numbers[term]]
+        assert len(decoded) == 2 + len(FIELDS)
+        for numbers, (docs, scores) in zip(decoded[2:], index.postings_of(term)):
+            gaps, written_scores = numbers[:len(numbers) // 2], numbers[len(numbers) // 2:]
+            assert list(itertools.accumulate(gaps)) == docs and written_scores == scores
 
 
 def test_data_file_is_one_call_with_safe_line_separators() -> None:
@@ -140,7 +158,7 @@ def test_scoring_in_passes_gives_the_same_entries(monkeypatch: pytest.MonkeyPatc
     whole = list(shard_entries(build_index(FIELDS, refs, documents)))
     monkeypatch.setattr(search, "POSTINGS_PER_PASS", 150)  # a few hundred postings: several passes
     counted = count_index(FIELDS, refs, documents)
-    assert sum(counted.field_docs.values()) > 3 * 150
+    assert counted.postings > 3 * 150
     assert list(search.scored_entries(counted, release=True)[1]) == whole
     parts = [entry for k in range(2) for entry in search.part_entries(count_index(FIELDS, refs, documents), (k, 2))]
     assert parts == whole
@@ -149,7 +167,8 @@ def test_scoring_in_passes_gives_the_same_entries(monkeypatch: pytest.MonkeyPatc
 def test_documents_may_be_a_generator_but_one_per_ref() -> None:
     documents = _random_corpus(4, 6)
     refs = [str(n) for n in range(6)]
-    assert count_index(FIELDS, refs, iter(documents)).lengths == count_index(FIELDS, refs, documents).lengths
+    streamed, listed = (count_index(FIELDS, refs, given).lengths for given in (iter(documents), documents))
+    assert [field.tolist() for field in streamed] == [field.tolist() for field in listed]
     with pytest.raises(ValueError):
         count_index(FIELDS, refs + ["6"], iter(documents))
 
