@@ -80,8 +80,22 @@ def deltas(postings: FieldPostings) -> np.ndarray:
 def _numbers_by_term(values: np.ndarray, offsets: np.ndarray) -> list[str]:
     """Per term (its `values` being `values[offsets[j]:offsets[j + 1]]`) the text `12,3,456`.
 
-    All the digits are written with array operations into one text, which is then cut per
-    term: a Python `str` per number would cost more than the rest of the index."""
+    The digits are written with array operations into one text, which is then cut per term (a
+    Python `str` per number would cost more than the rest of the index); a few terms at a
+    time, up to `_WRITTEN_AT_ONCE` numbers, since that takes ~60 bytes a number."""
+    texts: list[str] = []
+    j, count = 0, len(offsets) - 1
+    while j < count:
+        k = max(j + 1, int(np.searchsorted(offsets, offsets[j] + _WRITTEN_AT_ONCE, side="right")) - 1)
+        texts.extend(_written(values[offsets[j]:offsets[k]], offsets[j:k + 1] - offsets[j]))
+        j = k
+    return texts
+
+
+_WRITTEN_AT_ONCE = 1 << 20
+
+
+def _written(values: np.ndarray, offsets: np.ndarray) -> list[str]:
     values = values.astype(np.int64)
     if len(values) and values.min() < 0:
         raise ValueError("negative number in search postings")

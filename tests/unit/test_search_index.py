@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from sitegen import search
+from sitegen import search, search_shards
 from sitegen.search_index import (K1, B, IndexField, bm25_thousandths, build_index, count_index, exact_thousandths,
                                   fold_term, lunr_builder, stem)
 from sitegen.search_analysis import Analyser
@@ -118,9 +118,12 @@ def test_shards_cut_sorted_terms_into_contiguous_ranges() -> None:
     assert len(list(cut_shards(shard_entries(index), shard_bytes=10**9))) == 1
 
 
-def test_shard_entries_decode_to_the_postings() -> None:
-    # Entries are written from whole arrays of digits; decoded they must give every field's
-    # documents and scores back, for fields a term is missing from too (most, for `source`).
+@pytest.mark.parametrize("written_at_once", [1 << 20, 7, 1])
+def test_shard_entries_decode_to_the_postings(monkeypatch: pytest.MonkeyPatch, written_at_once: int) -> None:
+    # Entries are written from whole arrays of digits, a block of terms at a time; decoded they
+    # must give every field's documents and scores back, for fields a term is missing from too
+    # (most, for `source`).
+    monkeypatch.setattr(search_shards, "_WRITTEN_AT_ONCE", written_at_once)
     documents = _random_corpus(5, 80) + [dict(HANDMADE[0], body=" ".join(["patrol"] * 12_345))]
     index = build_index(FIELDS, [str(n) for n in range(81)], documents)
     entries = list(shard_entries(index))
