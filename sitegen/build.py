@@ -85,6 +85,7 @@ class _Run:
         if previous and self.is_noop(previous, fingerprint, inputs, keep_going):
             return self.noop_result(previous, inputs, scanned_ns)
         self.lap("scan")
+        gc.freeze()  # the last build's state: collections during load and model need not walk it
 
         self.code_key = store.global_fingerprint(config, inputs, templates=False)
         if previous is None or previous.fingerprint != fingerprint:

@@ -16,6 +16,7 @@ from dataclasses import fields, is_dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from pathlib import PurePath
 from typing import Any
 
@@ -79,10 +80,16 @@ def _describe_other(value: Any, recurse: Callable[[Any], Any]) -> Any:
     if isinstance(value, _BY_REPR):
         return ("r", repr(value))
     if is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__qualname__, tuple(recurse(getattr(value, f.name)) for f in fields(value)))
+        return (type(value).__qualname__, tuple(recurse(getattr(value, name)) for name in _field_names(type(value))))
     if isinstance(value, set | frozenset):
         return ("set", tuple(sorted(repr(recurse(v)) for v in value)))
     raise Opaque(type(value).__name__)
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names (`dataclasses.fields` costs more than the rest of describing)."""
+    return tuple(f.name for f in fields(kind))
 
 
 class Whole:
@@ -105,7 +112,7 @@ class Whole:
                 # in the global fingerprint): the stamp stands for all of it.
                 found = ("article", value.source_file, value.stamp)
             else:
-                found = (kind.__qualname__, tuple(self(getattr(value, f.name)) for f in fields(value)))
+                found = (kind.__qualname__, tuple(self(getattr(value, name)) for name in _field_names(kind)))
             self._memo[id(value)] = found
             self._alive.append(value)
         return found
