@@ -222,18 +222,23 @@ def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], document
 
 def _first_use_numbers(ids: list[np.ndarray], sizes: list[np.ndarray], count: int) -> np.ndarray:
     """term id -> lunr `_index`: terms numbered in the order lunr meets them (document by
-    document, field by field, and in a field by first use, the order the analyser keeps)."""
+    document, field by field, and in a field by first use, the order the analyser keeps).
+    Each field is searched a block of postings at a time: `np.unique` of a whole field takes
+    ~16 bytes a posting (0.5 GB at 100,000 articles)."""
     never = np.iinfo(np.int64).max
     first = np.full(count, never, np.int64)  # term id -> (document, field, place) of first use, as one int
     widest = 1 + max((int(s.max()) for s in sizes if len(s)), default=0)
     for f, (field_ids, field_sizes) in enumerate(zip(ids, sizes)):
-        if not len(field_ids):
-            continue
-        terms, at = np.unique(field_ids, return_index=True)
         ends = np.cumsum(field_sizes)
-        docs = np.searchsorted(ends, at, side="right")
-        place = at - (ends[docs] - field_sizes[docs])
-        first[terms] = np.minimum(first[terms], (docs * len(ids) + f) * widest + place)
+        seen = np.zeros(count, bool)
+        for start in range(0, len(field_ids), _SCORED_AT_ONCE):
+            terms, at = np.unique(field_ids[start:start + _SCORED_AT_ONCE], return_index=True)
+            new = ~seen[terms]
+            terms, at = terms[new], at[new] + start
+            seen[terms] = True
+            docs = np.searchsorted(ends, at, side="right")
+            place = at - (ends[docs] - field_sizes[docs])
+            first[terms] = np.minimum(first[terms], (docs * len(ids) + f) * widest + place)
     held = np.flatnonzero(first < never)
     numbers = np.full(count, -1, np.int64)
     numbers[held[np.argsort(first[held], kind="stable")]] = np.arange(len(held))

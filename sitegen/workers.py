@@ -20,7 +20,7 @@ from .loader import LoadResult, load_article, parse_article
 from .model import Site
 from .output import same_bytes, stage_file
 from .pages import Page
-from .parallel import ForkedCall, shared
+from .parallel import ForkedCall, return_freed_memory, shared
 from .recording import Recorder
 from .render import make_environment, make_renderer
 from .search import count_site_index, index_files, iter_search_store_files, part_entries, scored_entries
@@ -67,12 +67,13 @@ def search_files(source: SearchInput, code_key: str, name: str, part: tuple[int,
 
     if name != "store":
         analyser = store.read_analyser(source.config, code_key)
-        counted = count_site_index(source, analyser)
+        counted = count_site_index(source, analyser)  # holds its own copy of the analysed documents
+        store.write_analyser(source.config, code_key, analyser, remember=not forked)
+        del analyser  # so the processes that score parts of the index do not carry it
+        return_freed_memory()
         parts = part[1] if ForkedCall.is_possible() else 1
         others = [ForkedCall(part_entries, counted, (k, parts)) for k in range(1, parts)]
         try:
-            store.write_analyser(source.config, code_key, analyser, remember=not forked)
-            del analyser  # once written, its documents are freed as they are scored (unless remembered)
             index, entries = scored_entries(counted, (0, parts), release=True)
             del counted
             put(index_files(source, index, itertools.chain(entries, *map(_entries_of, others))))

@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from sitegen import search, search_shards
+from sitegen import search, search_index, search_shards
 from sitegen.search_index import (K1, B, IndexField, bm25_thousandths, build_index, count_index, exact_thousandths,
                                   fold_term, lunr_builder, stem)
 from sitegen.search_analysis import Analyser
@@ -55,6 +55,15 @@ def _random_corpus(seed: int, count: int) -> list[dict[str, str]]:
 @pytest.mark.parametrize("documents", [HANDMADE, _random_corpus(1, 60), _random_corpus(2, 5)],
                          ids=["handmade", "random-60", "random-5"])
 def test_fast_builder_serialises_exactly_like_plain_lunr_py(documents: list[dict[str, str]]) -> None:
+    assert json.dumps(_fast(documents)) == json.dumps(_plain_lunr(documents))
+
+
+@pytest.mark.parametrize("at_once", [1, 7])
+def test_working_a_few_postings_at_a_time_gives_the_same_index(monkeypatch: pytest.MonkeyPatch, at_once: int) -> None:
+    # At 100,000 articles terms are numbered and postings scored a block at a time; a term
+    # first met in a later block (or a later field) must still get lunr's number.
+    documents = _random_corpus(1, 60)
+    monkeypatch.setattr(search_index, "_SCORED_AT_ONCE", at_once)
     assert json.dumps(_fast(documents)) == json.dumps(_plain_lunr(documents))
 
 
