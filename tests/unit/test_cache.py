@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from array import array
+from enum import IntEnum
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,19 @@ def test_model_objects_are_described_by_identity_and_values_by_content(plan: Pla
     assert digest_of(describe(first.date)) == digest_of(describe(first.date))
     with pytest.raises(Opaque):
         describe(lambda: None)
+
+
+def test_digests_depend_on_the_value_only() -> None:
+    # Interned or not, shared or copied: equal descriptions have one digest.
+    shared_part = ("x", 1.5)
+    assert digest_of(("abc", shared_part, shared_part)) == digest_of(("".join(["ab", "c"]), ("x", 1.5), ("x", 1.5)))
+    assert len({digest_of(value) for value in ("1", 1, 1.0, True, b"1", (1,), None)}) == 7
+    assert digest_of(("x", 2)) != digest_of(("x", 3))
+
+    class Level(IntEnum):  # marshal refuses int subclasses: digested by repr instead
+        LOW = 1
+
+    assert digest_of((Level.LOW,)) == digest_of((Level.LOW,)) != digest_of((1,))
 
 
 def _render(plan: Plan, source: str, **context: object) -> tuple[str, set[tuple]]:
