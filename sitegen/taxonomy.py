@@ -5,10 +5,10 @@ import hashlib
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from itertools import compress, repeat
-from operator import add, ge
 from types import MappingProxyType
 from typing import Any
+
+import numpy as np
 
 from .config import Config, TaxonomyConfig
 from .entities import EntityData
@@ -107,34 +107,30 @@ def rank_related(site: Site, count: int) -> dict[Article, tuple[Article, ...]]:
     articles = site.articles
     position = {article: index for index, article in enumerate(articles)}
     # Per term: its articles as positions in `site.articles`, and each article's place among them.
-    spans = {term: ([position[a] for a in term.articles], {a: i for i, a in enumerate(term.articles)})
+    spans = {term: (np.array([position[a] for a in term.articles], np.int64), {a: i for i, a in enumerate(term.articles)})
              for taxonomy in site.taxonomies.values() for term in taxonomy.terms}
     related: dict[Article, tuple[Article, ...]] = {}
     for index, article in enumerate(articles):
-        # Positions -> score, summed term by term in the order the article names them (float
-        # sums depend on order), with every step a C call over one term's window.
-        scores: dict[int, float] = {}
+        windows, weights = [], []
         for taxonomy in site.taxonomies.values():
             for term in taxonomy.terms_of(article):
-                weight = 1.0 / term.article_count ** 0.5
                 positions, at = spans[term]
                 start = max(0, at[article] - RELATED_WINDOW // 2)
-                window = positions[start:start + RELATED_WINDOW]
-                scores.update(zip(window, map(add, map(scores.get, window, repeat(0)), repeat(weight))))
-        scores.pop(index, None)
-        related[article] = tuple(articles[p] for p in _best(scores, count))
+                windows.append(positions[start:start + RELATED_WINDOW])
+                weights.append(1.0 / term.article_count ** 0.5)
+        if not windows:
+            related[article] = ()
+            continue
+        found = np.concatenate(windows)
+        others, inverse = np.unique(found, return_inverse=True)
+        # Summed term by term in the order the article names them, as float sums depend on
+        # order: bincount adds each weight in the order it comes.
+        scores = np.bincount(inverse, weights=np.repeat(weights, list(map(len, windows))))
+        keep = others != index
+        others, scores = others[keep], scores[keep]
+        best = np.lexsort((others, -scores))[:count]  # highest score first, then the newer article
+        related[article] = tuple(map(articles.__getitem__, others[best].tolist()))
     return related
-
-
-def _best(scores: dict[int, float], count: int) -> list[int]:
-    """The `count` keys with the highest scores, lower keys first among equal scores."""
-    if len(scores) > count:
-        threshold = heapq.nlargest(count, set(scores.values()))[-1]
-        chosen = sorted(compress(scores, map(ge, scores.values(), repeat(threshold))))
-    else:
-        chosen = sorted(scores)
-    chosen.sort(key=scores.__getitem__, reverse=True)  # stable: equal scores stay in position order
-    return chosen[:count]
 
 
 def connect_terms(site: Site, count: int) -> dict[Term, Connections]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from sitegen.config import Config
 from sitegen.model import Article
 from sitegen.pages import paginate
-from sitegen.taxonomy import assign_slugs, build_site
+from sitegen.taxonomy import assign_slugs, build_site, rank_related
 
 
 def _article(name: str, day: int, month: int = 1, **terms: tuple[str, ...]) -> Article:
@@ -54,6 +54,17 @@ def test_related_articles_rank_by_shared_terms() -> None:
     site = build_site(CONFIG, articles)
     base = next(a for a in site.articles if a.title == "base")
     assert [a.title for a in site.related[base]] == ["two-shared", "one-shared"]
+
+
+def test_related_articles_with_equal_scores_go_newest_first_up_to_the_count() -> None:
+    articles = [_article(name, day, topics=("A", "B") if name in ("base", "b-too") else ("A",))
+                for name, day in (("base", 1), ("older", 2), ("b-too", 3), ("newer", 4), ("newest", 5))]
+    site = build_site(CONFIG, articles)
+    base = next(a for a in site.articles if a.title == "base")
+    assert [a.title for a in rank_related(site, 3)[base]] == ["b-too", "newest", "newer"]
+    assert [a.title for a in rank_related(site, 10)[base]] == ["b-too", "newest", "newer", "older"]
+    lone = build_site(CONFIG, [_article("alone", 1, topics=("Z",)), _article("untagged", 2)])
+    assert all(related == () for related in lone.related.values())
 
 
 def test_previous_and_next_follow_dates() -> None:
