@@ -105,8 +105,8 @@ class _Run:
             state = BuildState(fingerprint, scanned_ns=scanned_ns)
             state.inputs = _hashed(inputs)
             self.model_key = store.model_key(config, inputs, site.articles)
-            target = self.target(previous, prepare_staging(config.output_dir))
-            try:
+            try:  # from the moment the staging folder exists, a failure must remove it
+                target = self.target(previous, prepare_staging(config.output_dir))
                 self.search_calls = self.start_search(site, previous, target, searchers)
                 self.lap("search")  # saving its input
                 plan = Plan(site, check_pages(site, self.result))  # times itself

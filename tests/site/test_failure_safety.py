@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import cache as store
+from sitegen.build import build
 from sitegen.cli import main
+from sitegen.config import load_config
 from sitegen.output import output_lock
 from support import REPO, TEMPLATES, article, broken_links, make_site, sitegen, tree_digest, visible_text
 
@@ -89,6 +92,24 @@ def test_interrupted_build_cleans_up_and_says_so(built_archive: Path, signum: in
     assert err.strip().endswith("interrupted; the previous output was left as it was")
     assert "Traceback" not in err
     assert tree_digest(root / "build") == before and not (root / "build.staging").exists()
+
+
+def test_interrupt_right_after_the_staging_folder_is_made_removes_it(scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    # StoppedBuild freezes a build as soon as build.staging appears: the interrupt can land in
+    # what the build does next, checking the last build's files (a CI run caught it there).
+    root = scratch({"content/a.md": article("A story")})
+    assert sitegen(root).code == 0
+    before = tree_digest(root / "build")
+    _retitle(root, "Renamed Archive")
+
+    def interrupted(*args: object) -> set[str]:
+        assert (root / "build.staging").is_dir()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "output_damage", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(load_config(root, root / "config.yaml"), jobs=1)
+    assert not (root / "build.staging").exists() and tree_digest(root / "build") == before
 
 
 def test_second_build_at_once_gets_a_clear_lock_error(built_archive: Path) -> None:
