@@ -28,7 +28,7 @@ from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
 _SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
 TITLE_BOOST, TERM_BOOST, SUMMARY_BOOST, SOURCE_BOOST = 10, 5, 2, 2
-POSTINGS_PER_PASS = 4_000_000  # scoring takes ~80 bytes a posting while a pass lasts
+POSTINGS_PER_PASS = 4_000_000  # a pass holds ~40 bytes a posting (sorted arrays, shard texts)
 
 
 def find_lunr_js(root: Path) -> Path | None:

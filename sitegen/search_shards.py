@@ -58,15 +58,16 @@ class Shard:
 def shard_entries(index: BuiltIndex) -> Iterator[tuple[str, str]]:
     """(term, encoded entry) of every term with postings in `index`, in term order, made as
     asked for (each field's numbers are written out at once, see `_numbers_by_term`)."""
-    fields = [(_numbers_by_term(deltas(p), p.offsets), _numbers_by_term(p.scores, p.offsets)) for p in index.postings]
+    fields = [(_numbers_by_term(_gaps(p), p.offsets), _numbers_by_term(p.scores, p.offsets)) for p in index.postings]
     numbers = index.term_numbers
     for j, term in enumerate(index.terms):
         encoded = ",".join(f"[{docs[j]},{scores[j]}]" if docs[j] else "[]" for docs, scores in fields)
         yield term, f"[{json.dumps(term, ensure_ascii=False)},{numbers[term]},{encoded}]"
 
 
-def deltas(postings: FieldPostings) -> np.ndarray:
-    """Each term's documents as the first, then the gaps between them."""
+def _gaps(postings: FieldPostings) -> np.ndarray:
+    """Each term's documents written as the first, then the gaps between them (`_deltas` of
+    every term at once)."""
     docs = postings.docs
     gaps = np.empty_like(docs)
     if len(docs):
@@ -96,6 +97,7 @@ _WRITTEN_AT_ONCE = 1 << 20
 
 
 def _written(values: np.ndarray, offsets: np.ndarray) -> list[str]:
+    """`_numbers_by_term` of one block of terms."""
     values = values.astype(np.int64)
     if len(values) and values.min() < 0:
         raise ValueError("negative number in search postings")
