@@ -42,7 +42,6 @@ from .sitemap import build_sitemap_files
 
 Progress = Callable[[int, int], None]  # (done, total)
 PATCH_LIMIT = 0.2  # commit in place when at most this share of the files changed; else swap
-REBUILD_SEARCH_NICENESS = 5  # see `start_search`
 
 
 def build(config: Config, *, keep_going: bool = False, progress: Progress | None = None,
@@ -371,13 +370,8 @@ class _Run:
         digests = {url: target.digests[url] for url in (before[1] if before else ()) if url in target.digests}
         theirs = workers.Target(target.out, target.staging, digests)
         parts = {"all": (0, 1), "index": (0, self.jobs), "store": (0, 1)}
-        # On a rebuild (same code, templates and config) this process's model, page plan and
-        # fingerprints are the critical path and the search processes finish long before it:
-        # they yield the CPU to it. A first build's search runs beside the renderers as equals,
-        # or it would be left to finish alone at the end.
-        niceness = {"all": 0, "index": REBUILD_SEARCH_NICENESS, "store": REBUILD_SEARCH_NICENESS}
         for name, searcher in searchers.items():
-            searcher.start(workers.search_task, path, self.code_key, name, parts[name], theirs, niceness[name])
+            searcher.start(workers.search_task, path, self.code_key, name, parts[name], theirs)
         return list(searchers.values())
 
     def search_files(self, plan: Plan, target: workers.Target, taken: set[str]) -> dict[str, workers.Staged]:

@@ -91,11 +91,9 @@ def _entries_of(call: ForkedCall) -> Iterator[tuple[str, str]]:
 
 
 def search_task(path: Path, code_key: str, name: str, part: tuple[int, int],
-                target: Target, niceness: int = 0) -> dict[str, Staged] | tuple:
+                target: Target) -> dict[str, Staged] | tuple:
     """`search_files` of the input saved at `path` (see `SearchInput.write`), run in a process
-    forked before the model was built, at `niceness` below the build's priority."""
-    if niceness:
-        os.nice(niceness)
+    forked before the model was built."""
     try:
         return search_files(SearchInput.read(path), code_key, name, part, target, forked=True)
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
