@@ -231,8 +231,8 @@ def _first_use_numbers(ids: list[np.ndarray], sizes: list[np.ndarray], count: in
     for f, (field_ids, field_sizes) in enumerate(zip(ids, sizes)):
         ends = np.cumsum(field_sizes)
         seen = np.zeros(count, bool)
-        for start in range(0, len(field_ids), _SCORED_AT_ONCE):
-            terms, at = np.unique(field_ids[start:start + _SCORED_AT_ONCE], return_index=True)
+        for start in range(0, len(field_ids), _AT_ONCE):
+            terms, at = np.unique(field_ids[start:start + _AT_ONCE], return_index=True)
             new = ~seen[terms]
             terms, at = terms[new], at[new] + start
             seen[terms] = True
@@ -292,8 +292,8 @@ def _score_field(index: CountedIndex, f: int, rank: np.ndarray, count: int) -> F
         average = int(lengths.sum()) / len(lengths)
         norm = K1 * (1 - B + B * (lengths / average))  # per document
         boost = index.fields[f].boost
-        for start in range(0, len(ids), _SCORED_AT_ONCE):
-            block = slice(start, start + _SCORED_AT_ONCE)
+        for start in range(0, len(ids), _AT_ONCE):
+            block = slice(start, start + _AT_ONCE)
             scores[block] = bm25_thousandths(index.idf[ids[block]], tfs[block], norm[docs[block]], boost)
     ranks = rank[ids]
     order = np.argsort(ranks, kind="stable")  # documents stay ascending within a term
@@ -302,7 +302,7 @@ def _score_field(index: CountedIndex, f: int, rank: np.ndarray, count: int) -> F
     return FieldPostings(offsets, docs[order], scores[order])
 
 
-_SCORED_AT_ONCE = 1 << 20  # postings; each takes ~40 bytes while scored
+_AT_ONCE = 1 << 20  # postings numbered or scored in one block (~40 bytes each while scored)
 
 
 def bm25_thousandths(idf: np.ndarray, tf: np.ndarray, norm: np.ndarray, boost: float) -> np.ndarray:

@@ -63,7 +63,7 @@ def test_working_a_few_postings_at_a_time_gives_the_same_index(monkeypatch: pyte
     # At 100,000 articles terms are numbered and postings scored a block at a time; a term
     # first met in a later block (or a later field) must still get lunr's number.
     documents = _random_corpus(1, 60)
-    monkeypatch.setattr(search_index, "_SCORED_AT_ONCE", at_once)
+    monkeypatch.setattr(search_index, "_AT_ONCE", at_once)
     assert json.dumps(_fast(documents)) == json.dumps(_plain_lunr(documents))
 
 
