@@ -19,7 +19,6 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -149,30 +148,20 @@ class CountedIndex:
     fields: tuple[IndexField, ...]
     refs: tuple[str, ...]
     terms: list[str]  # term id -> term
-    numbers: np.ndarray  # term id -> lunr `_index` (-1 for terms no document holds)
     field_docs: np.ndarray  # term id -> (document, field) pairs holding it
     ids: list[np.ndarray]  # per field: the term ids of document 0, then of document 1, ...
     tfs: list[np.ndarray]  # per field: the count of each of those terms in its document
     sizes: list[np.ndarray]  # per field, per document: how many of `ids` are its
     lengths: list[np.ndarray]  # per field, per document: tokens kept
     idf: np.ndarray  # by term id
+    sorted_terms: np.ndarray  # the ids of the terms some document holds, in term order
+    term_numbers: dict[str, int]  # term -> lunr `_index`, for every term some document holds
 
     @property
     def postings(self) -> int:
         """How many postings the index has, over all fields."""
         return int(self.field_docs.sum())
 
-    @cached_property
-    def sorted_terms(self) -> np.ndarray:
-        """The ids of the terms some document holds, in term order."""
-        held = np.flatnonzero(self.field_docs).tolist()
-        return np.array(sorted(held, key=self.terms.__getitem__), dtype=np.int64)
-
-    @cached_property
-    def term_numbers(self) -> dict[str, int]:
-        """term -> lunr `_index`, for every term some document holds."""
-        held = np.flatnonzero(self.numbers >= 0)
-        return dict(zip(map(self.terms.__getitem__, held.tolist()), self.numbers[held].tolist()))
 
 
 def count_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Iterable[Mapping[str, str]],
@@ -215,9 +204,14 @@ def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], document
     held = np.flatnonzero(field_docs)
     idf = np.zeros(count)
     idf[held] = [math.log(1 + abs((n - d + 0.5) / (d + 0.5))) for d in field_docs[held].tolist()]
-    return CountedIndex(fields, refs, list(analyser.terms), _first_use_numbers(joined_ids, sizes, count),
-                        field_docs, joined_ids, joined_tfs, sizes,
-                        [np.array(field_lengths, np.int64) for field_lengths in lengths], idf)
+    terms = list(analyser.terms)
+    numbers = _first_use_numbers(joined_ids, sizes, count)
+    held_terms = list(map(terms.__getitem__, held.tolist()))
+    # Worked out here, once, rather than in each process that scores a part of the index.
+    sorted_terms = held[sorted(range(len(held)), key=held_terms.__getitem__)]
+    return CountedIndex(fields, refs, terms, field_docs, joined_ids, joined_tfs, sizes,
+                        [np.array(field_lengths, np.int64) for field_lengths in lengths], idf,
+                        sorted_terms, dict(zip(held_terms, numbers[held].tolist())))
 
 
 def _first_use_numbers(ids: list[np.ndarray], sizes: list[np.ndarray], count: int) -> np.ndarray:
