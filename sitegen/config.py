@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import Any

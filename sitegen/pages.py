@@ -7,7 +7,7 @@ from typing import Any
 
 from . import urls
 from .errors import Problem
-from .model import Article, Site, Taxonomy, Term
+from .model import Article, Site, Taxonomy
 from .timeline import term_timeline
 
 
