@@ -119,22 +119,22 @@ class Recorder:
 
     def view(self, value: Any) -> Any:
         """`value` as Python called from a template sees it: model objects behind views."""
-        kind = type(value)
-        if kind in _ATOMS or kind is _ObjectView or kind is _MappingView:
+        kind = _KINDS.get(type(value)) or _kind_of(type(value))
+        if kind is _PLAIN or kind is _VIEW:
             return value
-        if kind in IDENTITIES:
+        if kind is _MODEL:
             return _ObjectView(value, self)
-        if kind is tuple or kind is list:
-            return kind(map(self.view, value)) if _holds_model(value) else value
-        if isinstance(value, jinja2.runtime.Context):
+        if kind is _SEQUENCE:
+            return type(value)(map(self.view, value)) if _holds_model(value) else value
+        if kind is _CONTEXT:
             shown = {name: item for name, item in value.get_all().items() if _holds_model((item,))}
             return value.derived({name: self.view(item) for name, item in shown.items()}) if shown else value
-        if isinstance(value, Mapping):
+        if kind is _MAPPING:
             return {k: self.view(v) for k, v in value.items()} if _holds_model(value.values()) else value
-        if is_dataclass(value) and not isinstance(value, type):
+        if kind is _DATACLASS:
             self.reads.update((inner, WHOLE) for inner in self._models_inside(value))
-        elif isinstance(value, Iterator):
-            self.opaque = f"an iterator ({kind.__name__}) passed to a template function"
+        elif kind is _ITERATOR:
+            self.opaque = f"an iterator ({type(value).__name__}) passed to a template function"
         return value
 
     def _models_inside(self, value: Any) -> tuple[Any, ...]:
@@ -165,14 +165,47 @@ def _find_models(value: Any, depth: int = 0) -> Iterator[Any]:
 
 def _holds_model(items: Any, depth: int = 0) -> bool:
     for item in items:
-        kind = type(item)
-        if kind in IDENTITIES or kind is _ObjectView:
+        kind = _KINDS.get(type(item)) or _kind_of(type(item))
+        if kind is _MODEL or type(item) is _ObjectView:
             return True
-        if depth < 3 and (kind is tuple or kind is list) and _holds_model(item, depth + 1):
+        if depth < 3 and kind is _SEQUENCE and _holds_model(item, depth + 1):
             return True
-        if depth < 3 and isinstance(item, Mapping) and _holds_model(item.values(), depth + 1):
+        if depth < 3 and (kind is _MAPPING or type(item) is _MappingView) and _holds_model(item.values(), depth + 1):
             return True
     return False
+
+
+# What `view` does with a value, by the value's type, worked out once per type (`isinstance`
+# against the abstract Mapping and Iterator costs more than the rest of a read). Exact types
+# only for sequences: a named tuple is a value of its own, as for `describe`.
+_PLAIN, _VIEW, _MODEL, _SEQUENCE, _CONTEXT, _MAPPING, _DATACLASS, _ITERATOR = (
+    "plain", "view", "model", "sequence", "context", "mapping", "dataclass", "iterator")
+_KINDS: dict[type, str] = {}
+
+
+def _kind_of(kind: type) -> str:
+    found = _KINDS[kind] = _classify(kind)
+    return found
+
+
+def _classify(kind: type) -> str:
+    if kind in _ATOMS:
+        return _PLAIN
+    if kind is _ObjectView or kind is _MappingView:
+        return _VIEW
+    if kind in IDENTITIES:
+        return _MODEL
+    if kind is tuple or kind is list:
+        return _SEQUENCE
+    if issubclass(kind, jinja2.runtime.Context):
+        return _CONTEXT
+    if issubclass(kind, Mapping):
+        return _MAPPING
+    if is_dataclass(kind):
+        return _DATACLASS
+    if issubclass(kind, Iterator):
+        return _ITERATOR
+    return _PLAIN
 
 
 def _real(value: Any) -> Any:
@@ -200,7 +233,8 @@ class _ObjectView:
         if callable(value) and not isinstance(value, type):
             recorder.opaque = f"{type(real).__name__}.{name} called from a template function"
             return value
-        if isinstance(value, Mapping) and _holds_model(value.values()):
+        kind = _KINDS.get(type(value)) or _kind_of(type(value))
+        if kind is _MAPPING and _holds_model(value.values()):
             return _MappingView(real, name, value, recorder)
         recorder.reads.add((real, name))
         return recorder.view(value)
