@@ -36,7 +36,13 @@ def article_meta(context: jinja2.runtime.Context, article: Article) -> ArticleMe
 
 def describe_article(site: Site, article: Article) -> ArticleMeta:
     """Open Graph tags and JSON-LD for `article`."""
-    return ArticleMeta(open_graph_tags(site, article), Markup(script_json(news_article_data(site, article))))
+    terms = article_terms(site, article)
+    return ArticleMeta(open_graph_tags(site, article, terms), Markup(script_json(news_article_data(site, article, terms))))
+
+
+def article_terms(site: Site, article: Article) -> list[Term]:
+    """The terms `article` names, taxonomy by taxonomy in config order."""
+    return [term for taxonomy in site.taxonomies.values() for term in taxonomy.terms_of(article)]
 
 
 def script_json(data: Any) -> str:
@@ -44,8 +50,8 @@ def script_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
-def news_article_data(site: Site, article: Article) -> dict[str, Any]:
-    """The schema.org `NewsArticle` of `article`, as a JSON-ready mapping."""
+def news_article_data(site: Site, article: Article, terms: list[Term]) -> dict[str, Any]:
+    """The schema.org `NewsArticle` of `article` (naming `terms`), as a JSON-ready mapping."""
     data: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle",
                             "headline": article.title, "datePublished": article.date.isoformat(),
                             "inLanguage": site.config.language}
@@ -61,14 +67,15 @@ def news_article_data(site: Site, article: Article) -> dict[str, Any]:
         data["author"] = [{"@type": "Person", "name": name} for name in article.byline]
     if article.source:
         data["publisher"] = {"@type": "Organization", "name": article.source}
-    mentions = [_thing(site, term) for taxonomy in site.taxonomies.values() for term in taxonomy.terms_of(article)]
+    mentions = [_thing(site, term) for term in terms]
     if mentions:
         data["mentions"] = mentions
     return data
 
 
-def open_graph_tags(site: Site, article: Article) -> tuple[tuple[str, str], ...]:
-    """Open Graph (and `article:`) properties of `article`; og:url and og:image need absolute URLs."""
+def open_graph_tags(site: Site, article: Article, terms: list[Term]) -> tuple[tuple[str, str], ...]:
+    """Open Graph (and `article:`) properties of `article` (tagged with `terms`); og:url and
+    og:image need absolute URLs."""
     tags = [("og:type", "article"), ("og:title", article.title), ("og:site_name", site.config.title)]
     if article.summary:
         tags.append(("og:description", article.summary))
@@ -81,8 +88,7 @@ def open_graph_tags(site: Site, article: Article) -> tuple[tuple[str, str], ...]
         if article.image.alt:
             tags.append(("og:image:alt", article.image.alt))
     tags.append(("article:published_time", article.date.isoformat()))
-    tags.extend(("article:tag", term.name) for taxonomy in site.taxonomies.values()
-                for term in taxonomy.terms_of(article))
+    tags.extend(("article:tag", term.name) for term in terms)
     return tuple(tags)
 
 
