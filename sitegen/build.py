@@ -39,6 +39,7 @@ from .pages import Page
 from .parallel import ExecutorFactory, ForkedCall, chunked, default_jobs, stage_executor
 from .search_input import SearchInput
 from .sitemap import build_sitemap_files
+from .taxonomy import Links
 
 Progress = Callable[[int, int], None]  # (done, total)
 PATCH_LIMIT = 0.2  # commit in place when at most this share of the files changed; else swap
@@ -68,6 +69,8 @@ class _Run:
         self.carried: _CarriedReads | None = None
         self.search_calls: list[ForkedCall] | None = None
         self.rehashed: list[str] = []  # inputs the no-op check had to hash
+        self.model_key = self.structure_key = b""  # see `known_links`
+        self.links_kept: Links | None = None
         self.rendering: _Rendering  # the render stage, once `write` starts it
 
     def lap(self, stage: str) -> None:
@@ -97,14 +100,13 @@ class _Run:
             searchers = self.fork_searchers(previous, stack)
             articles = ArticleCache(config, self.code_key)
             site = check_model(config, keep_going=keep_going, result=self.result,
-                               load=lambda c: self.load(articles, inputs))
+                               load=lambda c: self.load(articles, inputs), links=partial(self.known_links, inputs))
             # The model is millions of long-lived objects: collections should not walk them again
             # and again, nor (after fork) dirty the memory workers share with this process.
             gc.freeze()
             self.clock = time.perf_counter()
-            state = BuildState(fingerprint, scanned_ns=scanned_ns)
+            state = BuildState(fingerprint, scanned_ns=scanned_ns, structure_key=self.structure_key)
             state.inputs = _hashed(inputs)
-            self.model_key = store.model_key(config, inputs, site.articles)
             try:  # from the moment the staging folder exists, a failure must remove it
                 target = self.target(previous, prepare_staging(config.output_dir))
                 self.search_calls = self.start_search(site, previous, target, searchers)
@@ -197,6 +199,13 @@ class _Run:
                 articles.append(result.article)
         return articles, problems
 
+    def known_links(self, inputs: dict[str, FileState | None], articles: list[Article]) -> Links | None:
+        """Work out the model keys of `articles`; the links the last build kept for the same
+        structure, if any."""
+        self.model_key, self.structure_key = store.model_keys(self.config, inputs, articles)
+        self.links_kept = store.read_links(self.config, self.structure_key)
+        return self.links_kept
+
     # -------------------------------------------------------------- render and write
 
     def target(self, previous: BuildState, staging: Path) -> workers.Target:
@@ -208,7 +217,7 @@ class _Run:
     def write(self, plan: Plan, previous: BuildState, state: BuildState, target: workers.Target) -> None:
         """Render the pages that changed and stage every changed file; then commit them."""
         site, pages = plan.site, plan.pages
-        fingerprints = [digest_of(describe(page)) for page in pages]
+        fingerprints = self.page_fingerprints(pages, previous)
         dirty = self.dirty_pages(plan, previous, fingerprints, self.damaged)
         self.lap("plan")
         self.result.rendered_count = len(dirty)
@@ -232,6 +241,14 @@ class _Run:
             state.pages[url] = (fingerprints[index], self.carry_reads(previous, previous.pages.pop(url)[1], state))
         self.read_ids, self.carried = {}, None  # every read is numbered: free the maps (~180 MB at 100,000)
         self.commit(previous, state, target.staging, staged)
+
+    def page_fingerprints(self, pages: list[Page], previous: BuildState) -> list[bytes]:
+        """Each page's fingerprint: the last build's, if the site's structure is the same (the
+        plan depends on nothing else; see `cache.model_keys`), else worked out."""
+        if previous.structure_key != self.structure_key:
+            return [digest_of(describe(page)) for page in pages]
+        before = previous.pages
+        return [before[page.url][0] if page.url in before else digest_of(describe(page)) for page in pages]
 
     def take_rendered(self) -> None:
         """Remember the pages rendered (waiting for the rest): each chunk's outcome as soon as it
@@ -413,6 +430,8 @@ class _Run:
         state.skipped_sources = list(self.result.skipped_sources)
         state.article_count, state.page_count = self.result.article_count, self.result.page_count
         articles.save()
+        if self.links_kept is None:
+            store.write_links(self.config, self.structure_key, Links.of(plan.site))
         store.write_state(self.config, state)
 
 

@@ -4,6 +4,8 @@
   edit rewrites one small file), valid while the global fingerprint's code and config are.
 - `search.pickle`: each indexed document's analysed fields by a digest of its text (see
   `search_analysis.Analyser`), so the search index tokenises and stems only new text.
+- `links.pickle`: the last model's related articles and term connections (`taxonomy.Links`),
+  by the structure key they were made for (see `model_keys`).
 - `outputs/<folder>.pickle`: a `BuildState` per output folder: every input's state, every
   output file's digest and stat, and the digests of the files made by whole-site producers
   (search, feeds), keyed by a model digest; `outputs/<folder>.details.pickle` beside it, paired
@@ -34,11 +36,13 @@ from .config import Config
 from .errors import Problem
 from .fingerprints import DIGEST_SIZE, describe, digest_of
 from .loader import LoadResult
+from .model import Article
 from .search import find_lunr_js
 from .search_analysis import Analyser
+from .taxonomy import Links
 
 CACHE_FOLDER = ".sitegen-cache"
-FORMAT = 4  # bump when anything stored here changes shape
+FORMAT = 5  # bump when anything stored here changes shape
 STATE_SLICE = 20_000  # list items pickled with one memo (see write_state)
 BUCKETS = 64
 RACY_NS = 2_000_000_000  # a file modified this close to the scan that recorded it is re-hashed
@@ -87,6 +91,7 @@ class BuildState:
     page_count: int = 0
     scanned_ns: int = 0  # wall clock when the inputs were scanned
     token: bytes = b""  # names the details file written with this state
+    structure_key: bytes = b""  # see `model_keys`: the page fingerprints hold while it does
 
     # A read's digest lives in one bytearray rather than in a (read, bytes) pair of its own:
     # 100,000 articles make over a million reads, and the pairs were a fifth of the state.
@@ -224,14 +229,19 @@ def global_fingerprint(config: Config, inputs: dict[str, FileState | None], *, t
     return digest_of(parts).hex()
 
 
-def model_key(config: Config, inputs: dict[str, FileState | None], articles: Iterable[Any]) -> bytes:
-    """Digest of what the model is made of: code, config, each article's file, and every input
-    that is not content, a template or a static file (data files, for instance)."""
+def model_keys(config: Config, inputs: dict[str, FileState | None], articles: Sequence[Article]) -> tuple[bytes, bytes]:
+    """Two digests of what the model is made of: code, config, every input that is not content,
+    a template or a static file (data files, for instance), and
+    - each article's file: the model key, which whole-site producers (search, feeds) are kept by;
+    - each article's path, date, slug and terms: the structure key, which the model's links
+      (`taxonomy.Links`) and the page plan depend on (titles, bodies and the rest are only
+      rendered; a test holds the plan to that)."""
     outside = (str(config.content_dir), str(config.static_dir), *map(str, config.template_dirs))
     others = sorted((path, state.sha256 if state else None) for path, state in inputs.items()
                     if not any(path.startswith(folder + os.sep) for folder in outside))
-    return digest_of((global_fingerprint(config, inputs, templates=False), others,
-                      [(a.source_file, a.stamp) for a in articles]))
+    base = (global_fingerprint(config, inputs, templates=False), others)
+    return (digest_of((*base, [(a.source_file, a.stamp) for a in articles])),
+            digest_of((*base, [(a.source_file, a.date.isoformat(), a.slug, tuple(a.terms.items())) for a in articles])))
 
 
 def inputs_digest(inputs: dict[str, FileState | None]) -> str | None:
@@ -375,6 +385,29 @@ def _read_analyser_file(path: Path, fingerprint: str) -> Analyser:
 
 
 # ---------------------------------------------------------------- build state
+
+
+def read_links(config: Config, structure_key: bytes) -> Links | None:
+    """The model's links the last build kept, if they were made for `structure_key`."""
+    try:
+        with open(_links_path(config), "rb") as handle:
+            if pickle.load(handle) != (FORMAT, structure_key):
+                return None
+            links = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        return None
+    return links if isinstance(links, Links) else None
+
+
+def write_links(config: Config, structure_key: bytes, links: Links) -> None:
+    """Keep `links` for the next build whose structure key is `structure_key`."""
+    with _replacing(_links_path(config)) as handle:
+        pickle.dump((FORMAT, structure_key), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(links, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _links_path(config: Config) -> Path:
+    return cache_folder(config) / "links.pickle"
 
 
 def state_path(config: Config) -> Path:

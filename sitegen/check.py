@@ -14,7 +14,7 @@ from .loader import load_articles, settle_articles
 from .model import Article, Site
 from .output import WriteStats
 from .pages import Page, find_url_clashes, plan_pages
-from .taxonomy import build_site
+from .taxonomy import Links, build_site
 
 Loader = Callable[[Config], tuple[list[Article], list[Problem]]]
 
@@ -56,8 +56,9 @@ def check_site(config: Config, *, keep_going: bool = False, result: BuildResult 
 
 
 def check_model(config: Config, *, keep_going: bool = False, result: BuildResult | None = None,
-                load: Loader = load_articles) -> Site:
-    """The first half of `check_site`: load and model."""
+                load: Loader = load_articles, links: Callable[[list[Article]], Links | None] | None = None) -> Site:
+    """The first half of `check_site`: load and model (with the links `links` knows for the
+    articles loaded, if any: see `taxonomy.Links`)."""
     result = result if result is not None else BuildResult()
     started = time.perf_counter()
     articles, problems = load(config)
@@ -73,7 +74,7 @@ def check_model(config: Config, *, keep_going: bool = False, result: BuildResult
     result.skipped_sources.extend(failed)
 
     started = time.perf_counter()
-    site = build_site(config, articles, entities)
+    site = build_site(config, articles, entities, links(articles) if links else None)
     result.problems.extend(unused_entry_warnings(entities, site))
     result.timings["model"] = time.perf_counter() - started
     result.article_count = len(site.articles)

@@ -5,6 +5,7 @@ import hashlib
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -21,17 +22,84 @@ RELATED_WINDOW = 200
 
 
 def build_site(config: Config, articles: Iterable[Article],
-               entities: Mapping[str, EntityData] | None = None) -> Site:
+               entities: Mapping[str, EntityData] | None = None, links: Links | None = None) -> Site:
     """The whole model: articles newest first, taxonomies (aliases merged by `entities`, the
-    data files), the archive, related articles, connections between terms."""
+    data files), the archive, related articles, connections between terms. Related articles
+    and connections come from `links` when given (see `Links` for when they hold)."""
     ordered = tuple(sorted(articles, key=lambda a: a.sort_key, reverse=True))
     entities = entities or {}
     taxonomies = {t.name: build_taxonomy(t, ordered, entities.get(t.name)) for t in config.taxonomies}
     site = Site(config, ordered, MappingProxyType(taxonomies), group_by_month(ordered))
-    related = rank_related(site, config.related_count)
-    connections = connect_terms(site, config.connection_count)
+    if links is not None and links.fits(site):
+        related, connections = links.related_of(site), links.connections_of(site)
+    else:
+        related = rank_related(site, config.related_count)
+        connections = connect_terms(site, config.connection_count)
     return Site(config, ordered, site.taxonomies, site.years, MappingProxyType(related),
                 MappingProxyType(connections))
+
+
+@dataclass(frozen=True, eq=False)
+class Links:
+    """A site's related articles and term connections as positions (of articles in
+    `site.articles`, of terms in their taxonomy's A-Z list), to be kept between builds. They
+    are a function of the config and of each article's date, path, slug and terms (with the
+    data files, which merge names): another site with the same of those has the same links,
+    and `build_site` takes them instead of ranking again (see `cache.structure_key`)."""
+
+    related_ends: np.ndarray  # article i's related articles are related[ends[i - 1]:ends[i]]
+    related: np.ndarray  # article positions
+    connection_ends: np.ndarray  # per term, every taxonomy's terms in A-Z order, one after another
+    connections: np.ndarray  # rows (taxonomy number, term position, articles shared), by term
+
+    @classmethod
+    def of(cls, site: Site) -> Links:
+        """The links of `site`, as positions."""
+        position = {article: i for i, article in enumerate(site.articles)}
+        related = [[position[other] for other in site.related.get(article, ())] for article in site.articles]
+        numbers = {name: n for n, name in enumerate(site.taxonomies)}
+        a_to_z = {term: i for taxonomy in site.taxonomies.values() for i, term in enumerate(taxonomy.terms)}
+        connections = [[(numbers[other_taxonomy.name], a_to_z[other], shared)
+                        for other_taxonomy, others in site.connections.get(term, ()) for other, shared in others]
+                       for taxonomy in site.taxonomies.values() for term in taxonomy.terms]
+        return cls(_ends(related), np.array([p for ps in related for p in ps], np.int32),
+                   _ends(connections), np.array([row for rows in connections for row in rows], np.int32).reshape(-1, 3))
+
+    def fits(self, site: Site) -> bool:
+        """Whether the counts of articles and terms are those of `site` (a cheap check; that
+        the links are `site`'s is for the caller to know)."""
+        terms = sum(len(taxonomy.terms) for taxonomy in site.taxonomies.values())
+        return len(self.related_ends) == len(site.articles) and len(self.connection_ends) == terms
+
+    def related_of(self, site: Site) -> dict[Article, tuple[Article, ...]]:
+        """`Site.related` of `site`."""
+        articles, positions, start = site.articles, self.related.tolist(), 0
+        related = {}
+        for article, end in zip(articles, self.related_ends.tolist()):
+            related[article] = tuple(articles[p] for p in positions[start:end])
+            start = end
+        return related
+
+    def connections_of(self, site: Site) -> dict[Term, Connections]:
+        """`Site.connections` of `site`."""
+        taxonomies = list(site.taxonomies.values())
+        rows, start = self.connections.tolist(), 0
+        ends = iter(self.connection_ends.tolist())
+        connections: dict[Term, Connections] = {}
+        for taxonomy in taxonomies:
+            for term in taxonomy.terms:
+                end = next(ends)
+                grouped: dict[int, list[tuple[Term, int]]] = {}
+                for number, position, shared in rows[start:end]:
+                    grouped.setdefault(number, []).append((taxonomies[number].terms[position], shared))
+                connections[term] = tuple((taxonomies[n], tuple(found)) for n, found in grouped.items())
+                start = end
+        return connections
+
+
+def _ends(groups: list[list]) -> np.ndarray:
+    """Where each group ends in the groups laid end to end."""
+    return np.cumsum([len(group) for group in groups], dtype=np.int64)
 
 
 def build_taxonomy(config: TaxonomyConfig, articles: tuple[Article, ...],

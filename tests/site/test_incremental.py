@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bench.generate import add_article, edit_article, generate_archive
-from sitegen import cache
+from sitegen import build as build_module
+from sitegen import cache, taxonomy
 from sitegen.build import build
 from sitegen.config import load_config
 from support import FIXTURES, TEMPLATES, article, make_site, sitegen, tree_digest
@@ -106,6 +107,21 @@ def test_editing_one_body_renders_one_page_and_rewrites_only_changed_files(archi
     assert "This article was corrected" in article_page.read_text()
     assert edited.stem.rsplit("-", 1)[0][:20] in article_page.parent.name
     assert all(p.name == "index.html" and p == article_page or "search" in p.parts for p in changed)
+
+
+def test_an_edit_keeping_dates_slugs_and_terms_reuses_the_links_and_fingerprints(archive: Path, tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object) -> None:
+        raise AssertionError("ranked again")
+
+    monkeypatch.setattr(taxonomy, "rank_related", fail)
+    monkeypatch.setattr(taxonomy, "connect_terms", fail)
+    monkeypatch.setattr(build_module, "describe", fail)  # page fingerprints are not worked out again
+    edit_article(archive)
+    _rewrite(_first_article(archive), "byline: ", "byline: Another Writer, ")
+    build(load_config(archive))
+    monkeypatch.undo()
+    assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
 
 
 def test_a_rebuild_with_nothing_changed_writes_nothing(archive: Path) -> None:
