@@ -276,7 +276,8 @@ class _Run:
         site = plan.site
         stamps = previous.article_stamps
         unchanged = {a.source_file for a in site.articles if stamps.get(a.source_file) == digest_of(a.stamp)}
-        changed = changed_reads(previous.recorded_reads(), site, ReadLog(self.config), unchanged)
+        changed = changed_reads(previous.recorded_reads(), site, ReadLog(self.config), unchanged,
+                                same_structure=previous.structure_key == self.structure_key)
         changed_ids = {number for number, read in enumerate(previous.reads) if read in changed}
         dirty = []
         for index, page in enumerate(plan.pages):

@@ -185,17 +185,24 @@ def model_index(site: Site) -> dict[Key, Any]:
 
 
 def changed_reads(reads: Iterable[tuple[Read, bytes]], site: Site, log: ReadLog,
-                  unchanged_articles: set[str]) -> set[Read]:
+                  unchanged_articles: set[str], same_structure: bool = False) -> set[Read]:
     """The reads whose value differs now from the recorded digest (or cannot be read again).
 
     Reads of the `unchanged_articles` (same path and `Article.stamp`) are skipped: an article
-    is a pure function of those and the config.
+    is a pure function of those and the config. With `same_structure` (the articles' paths,
+    dates, slugs and terms, the config and the data files are those of the recorded build; see
+    `cache.model_keys`) so are the reads of every other model object but whole ones (`*`),
+    whose description holds its articles' stamps: terms, months, years, taxonomies and the
+    site are made of nothing else.
     """
     index = model_index(site)
     changed = set()
     for read, recorded in reads:
         key, attribute = read[:-1], read[-1]
-        if key[0] == "article" and key[1] in unchanged_articles:
+        if key[0] == "article":
+            if key[1] in unchanged_articles:
+                continue
+        elif same_structure and attribute != WHOLE:
             continue
         obj = index.get(key)
         try:

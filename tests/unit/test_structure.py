@@ -1,10 +1,11 @@
-"""The structure key: a rebuild reuses the last model's links and page fingerprints while the
-articles' paths, dates, slugs and terms are the same (see `cache.model_keys`). These tests hold
-the model and the page plan to depending on nothing else of an article."""
+"""The structure key: a rebuild reuses the last model's links and page fingerprints, and skips
+re-reading what pages read of terms, months and the like, while the articles' paths, dates,
+slugs and terms are the same (see `cache.model_keys`). These tests hold the model and the page
+plan to depending on nothing else of an article."""
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -16,7 +17,7 @@ from sitegen import cache
 from sitegen.check import check_site
 from sitegen.config import load_config
 from sitegen.entities import load_entities
-from sitegen.fingerprints import describe, digest_of
+from sitegen.fingerprints import describe, digest_of, model_index
 from sitegen.model import Body, Image, Site
 from sitegen.pages import plan_pages
 from sitegen.taxonomy import Links, build_site
@@ -103,3 +104,23 @@ def test_links_for_another_number_of_articles_are_not_used(project: Path) -> Non
     assert not links.fits(fewer)
     assert _keys(Links.of(fewer)) == _keys(Links.of(build_site(config, site.articles[1:], entities)))
     assert not np.array_equal(Links.of(fewer).related_ends, links.related_ends)
+
+
+def test_every_model_object_but_articles_depends_only_on_the_structure(project: Path) -> None:
+    """What lets a rebuild of the same structure skip re-reading them (`changed_reads`): each
+    attribute of a term, month, year, taxonomy or the site describes the same."""
+    config = load_config(project)
+    site = check_site(config).site
+    other = build_site(config, _everything_but_structure_changed(site), load_entities(config)[0])
+
+    def described(s: Site) -> dict:
+        found = {}
+        for key, obj in model_index(s).items():
+            if key[0] == "article":
+                continue
+            names = [f.name for f in fields(obj)] + [n for n, v in vars(type(obj)).items() if isinstance(v, property)]
+            found[key] = {name: digest_of(describe(getattr(obj, name))) for name in names}
+        return found
+
+    assert len(described(site)) > 10
+    assert described(other) == described(site)
