@@ -6,6 +6,8 @@
   `search_analysis.Analyser`), so the search index tokenises and stems only new text.
 - `links.pickle`: the last model's related articles and term connections (`taxonomy.Links`),
   by the structure key they were made for (see `model_keys`).
+- `outputs/<folder>.search-docs.pickle`: per search document, a digest of what its file is made
+  of and the file's digest, so a rebuild makes only the documents whose article changed.
 - `outputs/<folder>.pickle`: a `BuildState` per output folder: every input's state, every
   output file's digest and stat, and the digests of the files made by whole-site producers
   (search, feeds), keyed by a model digest; `outputs/<folder>.details.pickle` beside it, paired
@@ -426,6 +428,25 @@ def search_input_path(config: Config) -> Path:
     """Where a build saves its search input for the processes that make the search files; one per
     output folder, like the state, as builds into two folders may run at once."""
     return state_path(config).with_suffix(".search-input.pickle")
+
+
+def read_doc_keys(config: Config, code_key: str) -> dict[str, tuple[bytes, bytes]]:
+    """Per search document url: the key of what its file was made of and the file's digest, as
+    the last build into this output folder made them with this code and config (see
+    `workers._store_files`); empty if there are none."""
+    found = _read_pickle(_doc_keys_path(config))
+    return found[2] if isinstance(found, tuple) and len(found) == 3 and found[:2] == (FORMAT, code_key) else {}
+
+
+def write_doc_keys(config: Config, code_key: str, keys: dict[str, tuple[bytes, bytes]]) -> None:
+    """Keep the search documents' keys for the next build (see `read_doc_keys`). A failed build
+    may leave keys of files that never went live: they are trusted only for a live file with
+    the digest they name."""
+    _write_pickle(_doc_keys_path(config), (FORMAT, code_key, keys))
+
+
+def _doc_keys_path(config: Config) -> Path:
+    return state_path(config).with_suffix(".search-docs.pickle")
 
 
 def read_state(config: Config) -> BuildState | None:

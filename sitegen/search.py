@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import gzip
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from . import urls
 from .config import Config
 from .errors import ContentError, Problem
+from .fingerprints import digest_of
 from .model import Site
 from .render import iso_date, long_date
 from .search_analysis import Analyser
 from .search_input import SearchDocument, SearchInput, SearchTaxonomy
 from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, score_index
-from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, encode_facets, iter_doc_files,
+from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, doc_file, doc_url, encode_facets,
                             iter_shard_files, shard_entries)
 
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
@@ -124,16 +125,25 @@ def index_files(source: SearchInput, index: BuiltIndex, entries: Iterable[tuple[
 def iter_search_store_files(source: SearchInput) -> Iterator[tuple[str, bytes]]:
     """The rest of `build_search_files`, one file at a time, made as they are asked for: each
     document's file, then the facets (gathered on the way)."""
+    return ((url, data) for url, data, _ in iter_store_files_keyed(source, {}))
+
+
+def iter_store_files_keyed(source: SearchInput, known: Mapping[str, bytes]) -> Iterator[tuple[str, bytes | None, bytes]]:
+    """`iter_search_store_files` with each document's key, a digest of what its file is made of
+    (with the code and config, which the caller keys by; the facets' is empty): a document whose
+    url `known` maps to its key is not made again (None in place of its bytes: the caller has
+    it)."""
     hrefs = [[_href(source.config, url) for _, url in taxonomy.terms] for taxonomy in source.taxonomies]
     facets = _Facets(source.taxonomies)
-
-    def entries() -> Iterator[dict[str, Any]]:
-        for number, document in enumerate(source.documents()):
-            facets.add(number, document)
-            yield document_entry(source, document, hrefs)
-
-    yield from iter_doc_files(entries())
-    yield data_url("facets"), data_file("facets", encode_facets(facets.values()))
+    for number, document in enumerate(source.documents()):
+        facets.add(number, document)
+        url = doc_url(number)
+        named = [(t.name, t.terms[n][0], t_hrefs[n]) for t, t_hrefs, ns in zip(source.taxonomies, hrefs, document.terms)
+                 for n in ns]
+        key = digest_of((number, document.title, document.summary, document.source, document.date.isoformat(),
+                         document.url, document.body.packed, document.body.html_size, named))
+        yield url, None if known.get(url) == key else doc_file(number, document_entry(source, document, named)), key
+    yield data_url("facets"), data_file("facets", encode_facets(facets.values())), b""
 
 
 class _Facets:
@@ -165,14 +175,12 @@ class _Facets:
         return facets
 
 
-def document_entry(source: SearchInput, document: SearchDocument, hrefs: list[list[str]]) -> dict[str, Any]:
-    """What one search result shows; links are relative to search.html (`hrefs`: per taxonomy,
-    its terms' links)."""
-    terms = [[taxonomy.name, taxonomy.terms[n][0], taxonomy_hrefs[n]]
-             for taxonomy, taxonomy_hrefs, numbers in zip(source.taxonomies, hrefs, document.terms) for n in numbers]
+def document_entry(source: SearchInput, document: SearchDocument, terms: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """What one search result shows, naming its `terms` (taxonomy, name, link); links are
+    relative to search.html."""
     return {"title": document.title, "url": _href(source.config, document.url),
             "date": iso_date(document.date), "dateText": long_date(document.date), "source": document.source,
-            "summary": document.summary, "terms": terms, "text": document.body.text}
+            "summary": document.summary, "terms": [list(term) for term in terms], "text": document.body.text}
 
 
 def _href(config: Config, url: str) -> str:

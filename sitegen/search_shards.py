@@ -178,8 +178,11 @@ def _deltas(docs: Sequence[int]) -> list[int]:
     return [docs[0], *map(sub, docs[1:], docs)] if docs else []
 
 
-def iter_doc_files(docs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, bytes]]:
-    """(url, bytes) of each document's store file, `docs/N` for document number N."""
-    for number, doc in enumerate(docs):
-        key = f"docs/{number}"
-        yield data_url(key), data_file(key, doc)
+def doc_url(number: int) -> str:
+    """The url of document `number`'s store file."""
+    return data_url(f"docs/{number}")
+
+
+def doc_file(number: int, doc: dict[str, Any]) -> bytes:
+    """Document `number`'s store file."""
+    return data_file(f"docs/{number}", doc)

@@ -23,7 +23,7 @@ from .pages import Page
 from .parallel import ForkedCall, return_freed_memory, shared
 from .recording import Recorder
 from .render import make_environment, make_renderer
-from .search import count_site_index, index_files, iter_search_store_files, part_entries, scored_entries
+from .search import count_site_index, index_files, iter_store_files_keyed, part_entries, scored_entries
 from .search_input import SearchInput
 
 
@@ -81,7 +81,26 @@ def search_files(source: SearchInput, code_key: str, name: str, part: tuple[int,
             for other in others:
                 other.close()
     if name != "index":
-        put(iter_search_store_files(source))
+        staged.update(_store_files(source, code_key, target, made))
+    return staged
+
+
+def _store_files(source: SearchInput, code_key: str, target: Target, made: set[str]) -> dict[str, Staged]:
+    """Stage the search documents and facets; a document made of what made the live file (the
+    last build's keys, kept per output folder) is not made again."""
+    known = {url: key for url, (key, digest) in store.read_doc_keys(source.config, code_key).items()
+             if target.digests.get(url) == digest}
+    staged: dict[str, Staged] = {}
+    keys: dict[str, tuple[bytes, bytes]] = {}
+    for url, data, key in iter_store_files_keyed(source, known):
+        if data is None:
+            record, was_staged = record_output(os.stat(target.out / url), target.digests[url]), False
+        else:
+            record, was_staged = keep_or_stage(target, url, data, made)
+        staged[url] = (record, was_staged)
+        if key:
+            keys[url] = (key, record.digest)
+    store.write_doc_keys(source.config, code_key, keys)
     return staged
 
 

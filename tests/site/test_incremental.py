@@ -14,7 +14,7 @@ import pytest
 
 from bench.generate import add_article, edit_article, generate_archive
 from sitegen import build as build_module
-from sitegen import cache, taxonomy
+from sitegen import cache, search, taxonomy
 from sitegen.build import build
 from sitegen.config import load_config
 from support import FIXTURES, TEMPLATES, article, make_site, sitegen, tree_digest
@@ -214,3 +214,17 @@ def test_an_older_article_taking_over_a_slug_relinks_pages_of_the_unchanged_one(
     (root / "content/older.md").unlink()  # and back: the newer article regains the plain slug
     assert sitegen(root, "build").code == 0
     assert tree_digest(root / "build") == _cold_build(root, tmp_path / "twin2")
+
+
+def test_a_rebuild_makes_only_the_search_documents_whose_article_changed(archive: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    real = search.document_entry
+    monkeypatch.setattr(search, "document_entry", lambda source, document, terms: made.append(document.title)
+                        or real(source, document, terms))
+    edited = edit_article(archive)
+    build(load_config(archive), jobs=1)  # in this process, where the entries made are seen
+    assert made == [next(line[8:-1] for line in edited.read_text().splitlines() if line.startswith("title: "))]
+    documents = sorted((archive / "build/search/docs").iterdir())
+    assert len(documents) == 40
+    assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
