@@ -43,6 +43,7 @@ from .taxonomy import Links
 
 Progress = Callable[[int, int], None]  # (done, total)
 PATCH_LIMIT = 0.2  # commit in place when at most this share of the files changed; else swap
+STALE_READS = 0.25  # reads are numbered afresh once they have grown by this share (see `renumbers_reads`)
 
 
 def build(config: Config, *, keep_going: bool = False, progress: Progress | None = None,
@@ -217,6 +218,10 @@ class _Run:
     def write(self, plan: Plan, previous: BuildState, state: BuildState, target: workers.Target) -> None:
         """Render the pages that changed and stage every changed file; then commit them."""
         site, pages = plan.site, plan.pages
+        renumber = self.renumbers_reads(previous)
+        if not renumber:  # the new reads are added to the last build's, which unchanged pages keep
+            state.reads, state.read_digests = previous.reads, previous.read_digests
+            state.numbered_reads = previous.numbered_reads
         fingerprints = self.page_fingerprints(pages, previous)
         dirty = self.dirty_pages(plan, previous, fingerprints, self.damaged)
         self.lap("plan")
@@ -238,9 +243,19 @@ class _Run:
             url = pages[index].url
             state.outputs[url] = previous.outputs[url]
             # Popped, so the last build's record of each page is freed as its new one is made.
-            state.pages[url] = (fingerprints[index], self.carry_reads(previous, previous.pages.pop(url)[1], state))
+            reads = previous.pages.pop(url)[1]
+            state.pages[url] = (fingerprints[index], self.carry_reads(previous, reads, state) if renumber else reads)
+        if renumber:
+            state.numbered_reads = len(state.reads)
         self.read_ids, self.carried = {}, None  # every read is numbered: free the maps (~180 MB at 100,000)
         self.commit(previous, state, target.staging, staged)
+
+    def renumbers_reads(self, previous: BuildState) -> bool:
+        """Whether this build numbers the reads of its pages afresh, dropping those no page
+        makes any more: a first build, and a rebuild once the reads have grown by more than
+        `STALE_READS` since the last that did. Others add the reads of the pages they render to
+        the last build's, and keep the numbers of every unchanged page as they are."""
+        return not previous.reads or len(previous.reads) > previous.numbered_reads * (1 + STALE_READS)
 
     def page_fingerprints(self, pages: list[Page], previous: BuildState) -> list[bytes]:
         """Each page's fingerprint: the last build's, if the site's structure is the same (the
@@ -276,9 +291,8 @@ class _Run:
         site = plan.site
         stamps = previous.article_stamps
         unchanged = {a.source_file for a in site.articles if stamps.get(a.source_file) == digest_of(a.stamp)}
-        changed = changed_reads(previous.recorded_reads(), site, ReadLog(self.config), unchanged,
-                                same_structure=previous.structure_key == self.structure_key)
-        changed_ids = {number for number, read in enumerate(previous.reads) if read in changed}
+        changed_ids = changed_reads(previous.recorded_reads(), site, ReadLog(self.config), unchanged,
+                                    same_structure=previous.structure_key == self.structure_key)
         dirty = []
         for index, page in enumerate(plan.pages):
             before = previous.pages.get(page.url)

@@ -44,7 +44,7 @@ from .search_analysis import Analyser
 from .taxonomy import Links
 
 CACHE_FOLDER = ".sitegen-cache"
-FORMAT = 5  # bump when anything stored here changes shape
+FORMAT = 6  # bump when anything stored here changes shape
 STATE_SLICE = 20_000  # list items pickled with one memo (see write_state)
 BUCKETS = 64
 RACY_NS = 2_000_000_000  # a file modified this close to the scan that recorded it is re-hashed
@@ -93,12 +93,16 @@ class BuildState:
     page_count: int = 0
     scanned_ns: int = 0  # wall clock when the inputs were scanned
     token: bytes = b""  # names the details file written with this state
+    numbered_reads: int = 0  # how many reads the last build that numbered them afresh kept
     structure_key: bytes = b""  # see `model_keys`: the page fingerprints hold while it does
 
     # A read's digest lives in one bytearray rather than in a (read, bytes) pair of its own:
     # 100,000 articles make over a million reads, and the pairs were a fifth of the state.
     def add_read(self, read: tuple, digest: bytes) -> int:
-        """Keep `read` and the digest of its value; returns its number."""
+        """Keep `read` and the digest of its value; returns its number. A rebuild adds the reads
+        of the pages it renders to the last build's (see `build._Run.renumbers_reads`): the
+        same read may be kept twice, with the value it had each time, and reads no page makes
+        any more stay until the next build that numbers them afresh."""
         if len(digest) != DIGEST_SIZE:
             raise ValueError(f"a read's digest has {DIGEST_SIZE} bytes, not {len(digest)}")
         self.reads.append(read)

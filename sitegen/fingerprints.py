@@ -185,8 +185,10 @@ def model_index(site: Site) -> dict[Key, Any]:
 
 
 def changed_reads(reads: Iterable[tuple[Read, bytes]], site: Site, log: ReadLog,
-                  unchanged_articles: set[str], same_structure: bool = False) -> set[Read]:
-    """The reads whose value differs now from the recorded digest (or cannot be read again).
+                  unchanged_articles: set[str], same_structure: bool = False) -> set[int]:
+    """The positions in `reads` of those whose value differs now from the recorded digest (or
+    cannot be read again). The same read may be recorded twice with different values (see
+    `BuildState.add_read`): only the position whose digest differs is changed.
 
     Reads of the `unchanged_articles` (same path and `Article.stamp`) are skipped: an article
     is a pure function of those and the config. With `same_structure` (the articles' paths,
@@ -197,7 +199,7 @@ def changed_reads(reads: Iterable[tuple[Read, bytes]], site: Site, log: ReadLog,
     """
     index = model_index(site)
     changed = set()
-    for read, recorded in reads:
+    for number, (read, recorded) in enumerate(reads):
         key, attribute = read[:-1], read[-1]
         if key[0] == "article":
             if key[1] in unchanged_articles:
@@ -207,7 +209,7 @@ def changed_reads(reads: Iterable[tuple[Read, bytes]], site: Site, log: ReadLog,
         obj = index.get(key)
         try:
             if obj is None or log.entry(obj, attribute)[1] != recorded:
-                changed.add(read)
+                changed.add(number)
         except (Opaque, AttributeError):
-            changed.add(read)
+            changed.add(number)
     return changed

@@ -228,3 +228,37 @@ def test_a_rebuild_makes_only_the_search_documents_whose_article_changed(archive
     documents = sorted((archive / "build/search/docs").iterdir())
     assert len(documents) == 40
     assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
+
+
+def test_rebuilds_add_to_the_recorded_reads_and_number_them_afresh_once_stale_ones_pile_up(
+        archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(archive)
+
+    def state() -> cache.BuildState:
+        found = cache.read_state(config)
+        assert found is not None and cache.read_details(config, found)
+        return found
+
+    def in_use(found: cache.BuildState) -> int:
+        return len({n for _, reads in found.pages.values() if reads is not None for n in reads})
+
+    monkeypatch.setattr(build_module, "STALE_READS", 0.15)
+    first = state()
+    assert len(first.reads) == in_use(first) == first.numbered_reads  # a first build keeps only reads in use
+    added = 0
+    while True:
+        before = state()
+        edit_article(archive, nth=added)
+        result = build(config)
+        after = state()
+        assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / f"twin{added}")
+        if len(after.reads) > len(before.reads) and after.reads[:len(before.reads)] == before.reads:
+            # Added to: each unchanged page keeps its numbers; the rendered ones' reads come after.
+            kept = [url for url in before.pages if after.pages[url][1] == before.pages[url][1]]
+            assert len(kept) == len(before.pages) - result.rendered_count > 0
+            added += 1
+            assert added < 30
+        else:  # numbered afresh: only the reads in use are kept
+            assert len(after.reads) == in_use(after) == after.numbered_reads < len(before.reads)
+            break
+    assert added > 1
