@@ -168,19 +168,20 @@ class _Run:
         cache.load()
         config = self.config
         content = str(config.content_dir) + os.sep
-        paths = sorted((Path(p) for p in inputs if p.startswith(content) and p.endswith(".md")))
+        # In the order of Path objects (part by part), without making 10,000 of them.
+        paths = sorted((p for p in inputs if p.startswith(content) and p.endswith(".md")), key=lambda p: p.split(os.sep))
         results: dict[str, LoadResult] = {}
         work: list[tuple[str, str, str | None]] = []  # (path, source, sha256 the cache has)
         sources = []
         for path in paths:
             source = _source(path, config)
             sources.append(source)
-            state = inputs[str(path)]
+            state = inputs[path]
             found = cache.get(source, state.sha256 if state else None)
             if found and state:
                 results[source] = found[1]
             else:
-                work.append((str(path), source, found[0] if found else None))
+                work.append((path, source, found[0] if found else None))
         chunks = chunked(work, self.jobs, smallest=20)
         with stage_executor(self.jobs, config, len(chunks), self.factory) as executor:
             for future in [executor.submit(workers.load_chunk, chunk) for chunk in chunks]:
@@ -486,14 +487,13 @@ def _sha(state: BuildState, path: Path) -> str | None:
     return found.sha256 if found else None
 
 
-def _source(path: Path, config: Config) -> str:
-    """The project-relative source of a content file, without resolving paths that hold no link."""
-    if not path.is_symlink():
-        try:
-            return path.relative_to(config.root).as_posix()
-        except ValueError:
-            pass
-    return source_of(path, config.root)
+def _source(path: str, config: Config) -> str:
+    """The project-relative source of the content file at absolute, normalised `path`, without
+    resolving paths that hold no link."""
+    root = str(config.root) + os.sep
+    if path.startswith(root) and not os.path.islink(path):
+        return path[len(root):].replace(os.sep, "/")
+    return source_of(Path(path), config.root)
 
 
 def project_root(config_path: Path | None) -> Path:
