@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from . import urls
@@ -67,15 +68,29 @@ def term_timeline(term: Term) -> Timeline | None:
 
 
 def _lay_out(unit: str, periods: list[tuple[int, int]], counts: Counter[tuple[int, int]]) -> Timeline:
-    slot = CHART_WIDTH / len(periods)
-    width = min(slot * 0.8, _MAX_BAR_WIDTH)
+    xs, width = _columns(len(periods))
     highest = max(counts.values())
     bars = []
-    for index, (year, month) in enumerate(periods):
+    for x, (year, month) in zip(xs, periods):
         count = counts.get((year, month), 0)
-        height = max(2.0, BAR_AREA_HEIGHT * count / highest) if count else 0.0
-        url = (urls.month_url(year, month) if month else urls.year_url(year)) if count else ""
-        x = index * slot + (slot - width) / 2
-        bars.append(Bar(year, month, count, url, round(x, 2), round(BAR_AREA_HEIGHT - height, 2),
-                        round(width, 2), round(height, 2)))
+        if count:
+            height = max(2.0, BAR_AREA_HEIGHT * count / highest)
+            bars.append(Bar(year, month, count, _period_url(year, month), x, round(BAR_AREA_HEIGHT - height, 2),
+                            width, round(height, 2)))
+        else:
+            bars.append(Bar(year, month, 0, "", x, float(BAR_AREA_HEIGHT), width, 0.0))
     return Timeline(unit, tuple(bars), CHART_WIDTH, BAR_AREA_HEIGHT + LABEL_HEIGHT, highest, BAR_AREA_HEIGHT)
+
+
+@cache
+def _columns(count: int) -> tuple[tuple[float, ...], float]:
+    """The x of each of `count` bars and their width (the same for every chart of that many)."""
+    slot = CHART_WIDTH / count
+    width = min(slot * 0.8, _MAX_BAR_WIDTH)
+    return tuple(round(index * slot + (slot - width) / 2, 2) for index in range(count)), round(width, 2)
+
+
+@cache
+def _period_url(year: int, month: int) -> str:
+    """The archive page of a month (or, with `month` 0, of a year)."""
+    return urls.month_url(year, month) if month else urls.year_url(year)
