@@ -48,11 +48,13 @@ def index_fields(source: SearchInput) -> tuple[IndexField, ...]:
             IndexField("body"), IndexField("source", SOURCE_BOOST))
 
 
-def index_documents(source: SearchInput) -> Iterator[dict[str, str]]:
+def index_documents(source: SearchInput, *, packed: bool = False) -> Iterator[dict[str, Any]]:
     """Each article's indexed text by field name, in document-number order, made as asked for
-    (the bodies of 100,000 articles would take gigabytes at once)."""
+    (the bodies of 100,000 articles would take gigabytes at once). With `packed` the body is
+    left packed (a `Body`), for `Analyser.analysed` to unpack only if it does not know it."""
     for found in source.documents():
-        document = {"title": found.title, "summary": found.summary, "body": found.body.text, "source": found.source}
+        document = {"title": found.title, "summary": found.summary, "body": found.body if packed else found.body.text,
+                    "source": found.source}
         for taxonomy, numbers in zip(source.taxonomies, found.terms):
             document.setdefault(taxonomy.name, " ".join(taxonomy.terms[n][0] for n in numbers))
         yield document
@@ -61,7 +63,7 @@ def index_documents(source: SearchInput) -> Iterator[dict[str, str]]:
 def count_site_index(source: SearchInput, analyser: Analyser | None = None) -> CountedIndex:
     """The site's index before scoring (see `count_index`)."""
     refs = [str(number) for number in range(source.count)]
-    return count_index(index_fields(source), refs, index_documents(source), analyser)
+    return count_index(index_fields(source), refs, index_documents(source, packed=True), analyser)
 
 
 def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,

@@ -12,6 +12,7 @@ import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Sequence
+from typing import Protocol
 
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
@@ -75,6 +76,17 @@ _LUNR_TRIMMER = re.compile(r"^\W*?([^\W]+)\W*?$")
 
 
 Analysed = tuple[tuple["array[int]", "array[int]", int], ...]  # per field: term ids, their counts, token count
+_PACKED = 1 << 63  # marks the length of a packed text in a document's digest
+
+
+class Packed(Protocol):
+    """A text kept compressed (`model.Body`): its bytes, and the text they unpack to."""
+
+    @property
+    def packed(self) -> bytes: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 class Analyser(dict[str, int]):
@@ -105,18 +117,24 @@ class Analyser(dict[str, int]):
         self[token] = number
         return number
 
-    def analysed(self, texts: Sequence[str]) -> Analysed:
-        """Per field text: its term ids in first-use order, their counts, and its token count."""
+    def analysed(self, texts: Sequence[str | Packed]) -> Analysed:
+        """Per field text: its term ids in first-use order, their counts, and its token count.
+        A text may come packed (an article body): its packed bytes stand for it in the digest,
+        as the same bytes always unpack to the same text, so a known document is never unpacked."""
         digest = hashlib.blake2b(digest_size=16)
         for text in texts:
-            data = text.encode("utf-8", "surrogatepass")
-            digest.update(len(data).to_bytes(8, "little"))
+            if type(text) is str:
+                data = text.encode("utf-8", "surrogatepass")
+                digest.update(len(data).to_bytes(8, "little"))
+            else:
+                data = text.packed
+                digest.update((len(data) | _PACKED).to_bytes(8, "little"))
             digest.update(data)
         key = digest.digest()
         self.used.add(key)
         found = self.documents.get(key)
         if found is None:
-            found = self.documents[key] = tuple(map(self._counted, texts))
+            found = self.documents[key] = tuple(self._counted(t if type(t) is str else t.text) for t in texts)
             self.added += 1
         return found
 

@@ -12,6 +12,7 @@ import pytest
 from sitegen import search, search_index, search_shards
 from sitegen.search_index import (K1, B, IndexField, bm25_thousandths, build_index, count_index, exact_thousandths,
                                   fold_term, lunr_builder, stem)
+from sitegen.model import Body
 from sitegen.search_analysis import Analyser
 from sitegen.search_shards import cut_shards, data_file, shard_entries
 
@@ -197,6 +198,18 @@ def test_an_analyser_kept_between_builds_gives_the_same_index() -> None:
         analyser = analyser.kept()
 
 
+def test_packed_bodies_index_as_their_text_and_known_ones_are_never_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = _random_corpus(12, 40)
+    refs = [str(n) for n in range(40)]
+    packed = [{**document, "body": Body.of(f"<p>{document['body']}</p>", document["body"])} for document in documents]
+    analyser = Analyser()
+    assert build_index(FIELDS, refs, packed, analyser).serialize() == build_index(FIELDS, refs, documents).serialize()
+    monkeypatch.setattr(Body, "text", property(lambda body: pytest.fail("a known body was unpacked")))
+    analyser.used.clear()
+    assert build_index(FIELDS, refs, packed, analyser).serialize() == build_index(FIELDS, refs, documents).serialize()
+    assert analyser.added == 40  # the second time, every document was known
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_ascii_tokens_fold_like_any_other(seed: int) -> None:
     # An ASCII token takes a short path; a combining mark (which folding drops) sends the
@@ -206,3 +219,11 @@ def test_ascii_tokens_fold_like_any_other(seed: int) -> None:
     for _ in range(3000):
         token = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert fold_term(token) == fold_term(token + "\u0301")
+
+
+@pytest.mark.parametrize("high", [10, 1 << 16, 1 << 20, (1 << 32) - 1])
+def test_stable_order_is_a_stable_argsort(high: int) -> None:
+    keys = np.random.default_rng(high % 1000).integers(0, high, 5000, dtype=np.int64)
+    keys[:50] = keys[50:100]  # ties
+    assert np.array_equal(search_index.stable_order(keys), np.argsort(keys, kind="stable"))
+    assert len(search_index.stable_order(keys[:0])) == 0
