@@ -5,8 +5,11 @@
   has the bytes the last build saw and its output is intact, nothing more is done;
 - loading parses only content files whose hash the cache does not know, on every core;
 - the model and pages are planned in full (they are pure and quick), then only pages whose
-  fingerprint changed are rendered, on every core (see `fingerprints.py`);
-- whole-site producers (search index, feeds, sitemap) run again only when the model changed;
+  fingerprint changed are rendered, on every core (see `fingerprints.py`); while every
+  article keeps its path, date, slug and terms (the structure key, see `cache.model_keys`),
+  the related articles, term connections and page fingerprints are the last build's;
+- whole-site producers (search index, feeds, sitemap) run again only when the model changed,
+  and the search documents only for the articles that changed;
 - only files whose bytes changed are written (see `output.py` for how they go live).
 The output is byte for byte what a build without any cache makes.
 """
@@ -169,7 +172,8 @@ class _Run:
         config = self.config
         content = str(config.content_dir) + os.sep
         # In the order of Path objects (part by part), without making 10,000 of them.
-        paths = sorted((p for p in inputs if p.startswith(content) and p.endswith(".md")), key=lambda p: p.split(os.sep))
+        paths = sorted((p for p in inputs if p.startswith(content) and p.endswith(".md")),
+                       key=lambda p: p.split(os.sep))
         results: dict[str, LoadResult] = {}
         work: list[tuple[str, str, str | None]] = []  # (path, source, sha256 the cache has)
         sources = []

@@ -37,7 +37,8 @@ def article_meta(context: jinja2.runtime.Context, article: Article) -> ArticleMe
 def describe_article(site: Site, article: Article) -> ArticleMeta:
     """Open Graph tags and JSON-LD for `article`."""
     terms = article_terms(site, article)
-    return ArticleMeta(open_graph_tags(site, article, terms), Markup(script_json(news_article_data(site, article, terms))))
+    json_ld = Markup(script_json(news_article_data(site, article, terms)))
+    return ArticleMeta(open_graph_tags(site, article, terms), json_ld)
 
 
 def article_terms(site: Site, article: Article) -> list[Term]:

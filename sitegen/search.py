@@ -130,7 +130,8 @@ def iter_search_store_files(source: SearchInput) -> Iterator[tuple[str, bytes]]:
     return ((url, data) for url, data, _ in iter_store_files_keyed(source, {}))
 
 
-def iter_store_files_keyed(source: SearchInput, known: Mapping[str, bytes]) -> Iterator[tuple[str, bytes | None, bytes]]:
+def iter_store_files_keyed(source: SearchInput,
+                           known: Mapping[str, bytes]) -> Iterator[tuple[str, bytes | None, bytes]]:
     """`iter_search_store_files` with each document's key, a digest of what its file is made of
     (with the code and config, which the caller keys by; the facets' is empty): a document whose
     url `known` maps to its key is not made again (None in place of its bytes: the caller has

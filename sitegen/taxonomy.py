@@ -45,9 +45,9 @@ class Links:
     `site.articles`, of terms in their taxonomy's A-Z list), to be kept between builds. They
     are a function of the config and of each article's date, path, slug and terms (with the
     data files, which merge names): another site with the same of those has the same links,
-    and `build_site` takes them instead of ranking again (see `cache.structure_key`)."""
+    and `build_site` takes them instead of ranking again (see `cache.model_keys`)."""
 
-    related_ends: np.ndarray  # article i's related articles are related[ends[i - 1]:ends[i]]
+    related_ends: np.ndarray  # article i's related articles are related[ends[i - 1]:ends[i]] (from 0 for i = 0)
     related: np.ndarray  # article positions
     connection_ends: np.ndarray  # per term, every taxonomy's terms in A-Z order, one after another
     connections: np.ndarray  # rows (taxonomy number, term position, articles shared), by term
