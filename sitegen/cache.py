@@ -38,13 +38,13 @@ from .config import Config
 from .errors import Problem
 from .fingerprints import DIGEST_SIZE, describe, digest_of
 from .loader import LoadResult
-from .model import Article
+from .model import Article, PickledByFields
 from .search import find_lunr_js
 from .search_analysis import Analyser
 from .taxonomy import Links
 
 CACHE_FOLDER = ".sitegen-cache"
-FORMAT = 6  # bump when anything stored here changes shape
+FORMAT = 7  # bump when anything stored here changes shape
 STATE_SLICE = 20_000  # list items pickled with one memo (see write_state)
 BUCKETS = 64
 RACY_NS = 2_000_000_000  # a file modified this close to the scan that recorded it is re-hashed
@@ -53,7 +53,7 @@ _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyya
 
 
 @dataclass(frozen=True, slots=True)
-class FileState:
+class FileState(PickledByFields):
     """An input file as the last build saw it."""
 
     size: int
@@ -63,7 +63,7 @@ class FileState:
 
 
 @dataclass(frozen=True, slots=True)
-class OutputFile:
+class OutputFile(PickledByFields):
     """An output file as the last build left it."""
 
     size: int

@@ -24,8 +24,19 @@ class Image:
     credit: str = ""
 
 
+class PickledByFields:
+    """For a slotted dataclass: pickled as its fields in order and unpickled by `__init__`,
+    2.5x faster (and smaller) than the slot-by-slot state dataclasses give it. The cache holds
+    one per article body, input file and output file."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return type(self), tuple(getattr(self, name) for name in self.__slots__)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True)
-class Body:
+class Body(PickledByFields):
     """An article's rendered body, kept compressed: the bodies are most of the model's memory
     (two strings of two bytes a character once a curly quote is in them). The HTML and the text
     go in one zlib stream, HTML first, so the text (the HTML's words again) costs little more:

@@ -3,7 +3,9 @@ the in-place commit and its rollback, and the parallel stage helpers."""
 from __future__ import annotations
 
 import os
+import pickle
 from array import array
+from dataclasses import fields
 from enum import IntEnum
 from pathlib import Path
 
@@ -343,3 +345,11 @@ def test_an_analyser_read_ahead_is_taken_once_and_only_while_the_file_is_unchang
     other.analysed(["another story", "more"])
     store.write_analyser(config, "other code", other, remember=False)  # the file changes meanwhile
     assert store.read_analyser(config, "code").documents == {}  # not the copy read ahead
+
+
+def test_records_pickle_as_their_fields_and_come_back_equal() -> None:
+    for record in (store.FileState(10, 20, 30, "ab" * 32), store.OutputFile(1, 2, 3, b"d" * 16),
+                   Body.of("<p>Zoë</p>", "Zoë"), Body()):
+        again = pickle.loads(pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+        assert again == record and type(again) is type(record)
+        assert record.__reduce__() == (type(record), tuple(getattr(record, f.name) for f in fields(record)))
