@@ -183,7 +183,7 @@ def document_entry(source: SearchInput, document: SearchDocument, terms: list[tu
     relative to search.html."""
     return {"title": document.title, "url": _href(source.config, document.url),
             "date": iso_date(document.date), "dateText": long_date(document.date), "source": document.source,
-            "summary": document.summary, "terms": [list(term) for term in terms], "text": document.body.text}
+            "summary": document.summary, "terms": terms, "text": document.body.text}
 
 
 def _href(config: Config, url: str) -> str:

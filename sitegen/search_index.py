@@ -163,7 +163,6 @@ class CountedIndex:
         return int(self.field_docs.sum())
 
 
-
 def count_index(fields: Sequence[IndexField], refs: Sequence[str], documents: Iterable[Mapping[str, str | Packed]],
                 analyser: Analyser | None = None) -> CountedIndex:
     """The counting half of `build_index`. `documents` (one per ref) may be made as they are
