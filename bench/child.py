@@ -6,6 +6,7 @@ time, CPU time and memory, and (after this process has exited, untimed) the sear
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,4 +38,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    os._exit(code)  # as the `sitegen` command ends (see `sitegen.cli.exit_now`)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import os
 import signal
 import sys
 import threading
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .build import build
@@ -22,9 +24,11 @@ from .check import BuildResult, check_site
 from .config import Config, load_config, with_folders
 from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem, SitegenError, quote, summarise
-from .serve import DevServer, RebuildReport
 from .terms_report import terms_report
 from .importer import FORMATS, ImportOptions, import_articles, parse_field_map, report_lines
+
+if TYPE_CHECKING:
+    from .serve import RebuildReport
 
 WARNING_REPEAT_LIMIT = 5  # one warning message repeated more often than this is summarised
 
@@ -206,6 +210,8 @@ def _report(result: BuildResult, args: argparse.Namespace) -> None:
 
 
 def _command_serve(args: argparse.Namespace) -> int:
+    from .serve import DevServer  # here: the server and watchdog are no part of the other commands
+
     server = DevServer(lambda: read_config(args), report=lambda report: _report_rebuild(report, args),
                        host=args.host, port=args.port, watch=args.watch, polling=args.poll)
     first = server.start()
@@ -321,5 +327,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70
 
 
+def run() -> NoReturn:
+    """The `sitegen` command (and `python -m sitegen`): `main`, then `exit_now`."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` once its output is flushed, without freeing its memory
+    object by object. A build keeps what it read (articles, search analysis) for a next build in
+    the same process (`serve`); freeing that at exit took 0.3 s at 10,000 articles. Nothing is
+    left for `atexit`: executors and forked processes are closed before a command returns."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

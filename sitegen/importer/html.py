@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin
-
-import lxml.html
-import trafilatura
-from lxml.etree import _Element
 
 from .draft import Draft, DraftImage, Unreadable
 from .escape import escape_inline, escape_line_starts, escape_markdown
@@ -19,9 +16,16 @@ _CREDIT = re.compile(r"(?i)^(?P<caption>.*?)[\s(]*(?:photo(?:graph)?|picture|ima
                      r"(?P<credit>[^()]+?)\)?$")
 _LINK_SAFE = ";/?:@&=+$,-_.!~*'#%[]"  # everything else in a link target is percent-encoded
 
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+# trafilatura and lxml.html are imported where they are used: they take ~70 ms to import,
+# which every other command (a build) would pay, since the command line imports this package.
+
 
 def read_html_article(text: str, source: str, raw: bytes) -> Draft | Unreadable:
     """The article in a saved page: headline, body, byline, date, canonical URL and lead image."""
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         text, with_metadata=True, include_links=True, include_formatting=True, include_images=False,
         include_tables=False, include_comments=False, date_extraction_params=_DATE_SEARCH)
@@ -106,6 +110,8 @@ def _lead_image(page: str, src: str, base: str) -> DraftImage | None:
     """The lead image's address, alt text, caption and credit, from the page's own markup."""
     if not src:
         return None
+    import lxml.html
+
     tree = lxml.html.fromstring(page)
     alt = " ".join(tree.xpath("string(//meta[@property='og:image:alt']/@content)").split())
     caption = ""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,24 @@ def test_summary_line_and_exit_code(scratch) -> None:
     root = scratch({"content/a.md": article("A story", "2016-03-16")})
     run = sitegen(root)
     assert run.code == 0 and "built 1 article into" in run.out
+
+
+def test_the_command_flushes_its_output_before_it_ends(scratch) -> None:
+    # `python -m sitegen` ends with os._exit, which drops whatever a pipe's buffer still holds
+    # (buffered: PYTHONUNBUFFERED, if set here, is left out).
+    root = scratch({"content/a.md": article("A story", "2016-03-16"),
+                    "content/b.md": "---\ntitle: [unclosed\n---\nText\n"})
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+    def command() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sitegen", "build"], cwd=root, env=env, capture_output=True,
+                              text=True)
+
+    failed = command()
+    assert failed.returncode == 1 and "content/b.md:2:" in failed.stderr
+    (root / "content/b.md").unlink()
+    built = command()
+    assert built.returncode == 0 and "built 1 article into" in built.stdout
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
