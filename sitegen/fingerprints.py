@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .model import Article, Month, Site, Taxonomy, Term, Year
+from .pages import Deferred
 from .render import url_of
 
 Key = tuple  # an identity key: ("article", source_file), ("term", taxonomy, key), ...
@@ -70,6 +71,8 @@ def describe(value: Any) -> Any:
 
 
 def _describe_other(value: Any, recurse: Callable[[Any], Any]) -> Any:
+    if type(value) is Deferred:
+        return recurse(value.value())
     if isinstance(value, Markup):  # renders unescaped, unlike the same text as str
         return ("markup", str(value))
     if isinstance(value, str | int | float | bytes):

@@ -1,13 +1,13 @@
 """Plan every output page from the model: URL, template, context, and the articles it shows."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import urls
 from .errors import Problem
-from .model import Article, Site, Taxonomy
+from .model import Article, Connections, Site, Taxonomy, Term
 from .timeline import term_timeline
 
 
@@ -19,6 +19,31 @@ class Page:
     template: str  # template name, e.g. "term.html"
     context: dict[str, Any] = field(default_factory=dict)
     sources: tuple[str, ...] = ()  # source_file of each article shown, for incremental rebuilds
+
+
+class Deferred:
+    """A context value worked out when first needed, by `make(*args)`: when its page is
+    rendered or its fingerprint described. A rebuild that keeps the site's structure takes the
+    last build's fingerprints and renders a few pages, so most pages' values are never needed.
+    `make` must be a pure function of `args` (for fingerprints, the value is what counts)."""
+
+    __slots__ = ("make", "args", "_value")
+
+    def __init__(self, make: Callable[..., Any], *args: Any) -> None:
+        self.make, self.args = make, args
+
+    def value(self) -> Any:
+        """The value, worked out once."""
+        try:
+            return self._value
+        except AttributeError:
+            self._value = self.make(*self.args)
+            return self._value
+
+
+def context_values(page: Page) -> dict[str, Any]:
+    """The page's context as templates see it: every `Deferred` value worked out."""
+    return {name: value.value() if type(value) is Deferred else value for name, value in page.context.items()}
 
 
 @dataclass(frozen=True)
@@ -88,12 +113,21 @@ def _home(site: Site) -> Page:
 def _article_pages(site: Site) -> Iterator[Page]:
     for index, article in enumerate(site.articles):
         older, newer = site.previous_and_next(index)
-        terms = [(taxonomy, taxonomy.terms_of(article)) for taxonomy in site.taxonomies.values()]
         related = site.related.get(article, ())
-        context = {"article": article, "terms": [(t, found) for t, found in terms if found],
+        context = {"article": article, "terms": Deferred(_named_terms, site, article),
                    "older": older, "newer": newer, "related": related}
         neighbours = [a.source_file for a in (older, newer, *related) if a is not None]
         yield Page(urls.article_url(article), "article.html", context, (article.source_file, *neighbours))
+
+
+def _named_terms(site: Site, article: Article) -> list[tuple[Taxonomy, tuple[Term, ...]]]:
+    """Each taxonomy in which `article` names terms, with those terms."""
+    terms = [(taxonomy, taxonomy.terms_of(article)) for taxonomy in site.taxonomies.values()]
+    return [(taxonomy, found) for taxonomy, found in terms if found]
+
+
+def _connections(site: Site, term: Term) -> Connections:
+    return site.connections.get(term, ())
 
 
 def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
@@ -111,7 +145,7 @@ def _taxonomy_pages(site: Site, taxonomy: Taxonomy) -> Iterator[Page]:
                        "timeline": None, "connections": []}
             shown = chunk
             if number == 1:  # the profile: its timeline and connections draw on every article
-                context.update(timeline=term_timeline(term), connections=site.connections.get(term, ()))
+                context.update(timeline=Deferred(term_timeline, term), connections=Deferred(_connections, site, term))
                 shown = term.articles
             yield Page(page_urls[number - 1], "term.html", context, tuple(a.source_file for a in shown))
 

@@ -14,7 +14,7 @@ from .config import Config
 from .discovery import article_meta
 from .errors import ContentError, Problem
 from .model import Article, Month, Site, Term, Year
-from .pages import Page
+from .pages import Page, context_values
 from .taxonomy import sort_key
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -95,7 +95,7 @@ def make_renderer(site: Site, env: jinja2.Environment | None = None) -> Callable
     def render_page(page: Page) -> str:
         try:
             template = env.get_template(page.template)
-            return template.render(base, page=page, **page.context)
+            return template.render(base, page=page, **context_values(page))
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError("template", [Problem(_template_source(site.config, exc.filename),
                                                     exc.lineno, f"template syntax error: {exc.message}; "

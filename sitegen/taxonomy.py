@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -80,21 +80,38 @@ class Links:
             start = end
         return related
 
-    def connections_of(self, site: Site) -> dict[Term, Connections]:
-        """`Site.connections` of `site`."""
-        taxonomies = list(site.taxonomies.values())
-        rows, start = self.connections.tolist(), 0
-        ends = iter(self.connection_ends.tolist())
-        connections: dict[Term, Connections] = {}
-        for taxonomy in taxonomies:
-            for term in taxonomy.terms:
-                end = next(ends)
-                grouped: dict[int, list[tuple[Term, int]]] = {}
-                for number, position, shared in rows[start:end]:
-                    grouped.setdefault(number, []).append((taxonomies[number].terms[position], shared))
-                connections[term] = tuple((taxonomies[n], tuple(found)) for n, found in grouped.items())
-                start = end
-        return connections
+    def connections_of(self, site: Site) -> Mapping[Term, Connections]:
+        """`Site.connections` of `site`, each term's made when first asked for (a rebuild
+        shows few of them)."""
+        return _KeptConnections(self, tuple(site.taxonomies.values()))
+
+
+class _KeptConnections(Mapping[Term, Connections]):
+    """Term connections from `Links`: every term of the taxonomies is a key, in A-Z order
+    taxonomy by taxonomy, and its connections are read from the links when first asked for."""
+
+    def __init__(self, links: Links, taxonomies: tuple[Taxonomy, ...]) -> None:
+        self._links, self._taxonomies = links, taxonomies
+        self._places = {term: i for i, term in enumerate(t for taxonomy in taxonomies for t in taxonomy.terms)}
+        self._made: dict[Term, Connections] = {}
+
+    def __getitem__(self, term: Term) -> Connections:
+        found = self._made.get(term)
+        if found is None:
+            place = self._places[term]
+            ends = self._links.connection_ends
+            start = int(ends[place - 1]) if place else 0
+            grouped: dict[int, list[tuple[Term, int]]] = {}
+            for number, position, shared in self._links.connections[start:int(ends[place])].tolist():
+                grouped.setdefault(number, []).append((self._taxonomies[number].terms[position], shared))
+            found = self._made[term] = tuple((self._taxonomies[n], tuple(terms)) for n, terms in grouped.items())
+        return found
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self._places)
+
+    def __len__(self) -> int:
+        return len(self._places)
 
 
 def _ends(groups: list[list]) -> np.ndarray:

@@ -14,7 +14,7 @@ import pytest
 
 from bench.generate import add_article, edit_article, generate_archive
 from sitegen import build as build_module
-from sitegen import cache, search, taxonomy
+from sitegen import cache, pages, search, taxonomy
 from sitegen.build import build
 from sitegen.config import load_config
 from support import FIXTURES, TEMPLATES, article, make_site, sitegen, tree_digest
@@ -120,6 +120,33 @@ def test_an_edit_keeping_dates_slugs_and_terms_reuses_the_links_and_fingerprints
     edit_article(archive)
     _rewrite(_first_article(archive), "byline: ", "byline: Another Writer, ")
     build(load_config(archive))
+    monkeypatch.undo()
+    assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
+
+
+def test_a_rebuild_keeping_the_structure_works_out_only_the_context_of_pages_it_renders(
+        archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+
+    def counted(name: str) -> Callable[..., object]:
+        real = getattr(pages, name)
+
+        def make(*args: object) -> object:
+            made.append(name)
+            return real(*args)
+        return make
+
+    for name in ("term_timeline", "_connections", "_named_terms"):
+        monkeypatch.setattr(pages, name, counted(name))
+    edit_article(archive)
+    result = build(load_config(archive), jobs=1)  # rendered here, where the calls are counted
+    assert result.rendered_count == 1 and made == ["_named_terms"]  # the edited article's page
+    monkeypatch.undo()
+    _rewrite(_first_article(archive), "topics:\n", "topics:\n  - A brand new topic\n")  # a new structure
+    for name in ("term_timeline", "_connections"):
+        monkeypatch.setattr(pages, name, counted(name))
+    build(load_config(archive), jobs=1)
+    assert made.count("term_timeline") == made.count("_connections") > 40  # every profile's, for its fingerprint
     monkeypatch.undo()
     assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
 
