@@ -58,11 +58,17 @@ class Shard:
 def shard_entries(index: BuiltIndex) -> Iterator[tuple[str, str]]:
     """(term, encoded entry) of every term with postings in `index`, in term order, made as
     asked for (each field's numbers are written out at once, see `_numbers_by_term`)."""
-    fields = [(_numbers_by_term(_gaps(p), p.offsets), _numbers_by_term(p.scores, p.offsets)) for p in index.postings]
     numbers = index.term_numbers
-    for j, term in enumerate(index.terms):
-        encoded = ",".join(f"[{docs[j]},{scores[j]}]" if docs[j] else "[]" for docs, scores in fields)
-        yield term, f"[{json.dumps(term, ensure_ascii=False)},{numbers[term]},{encoded}]"
+    columns = []  # per field, each term's `[documents...,scores...]`
+    for postings in index.postings:
+        docs, scores = _numbers_by_term(_gaps(postings), postings.offsets), _numbers_by_term(postings.scores, postings.offsets)
+        columns.append([f"[{d},{s}]" if d else "[]" for d, s in zip(docs, scores)])
+        del docs, scores
+    for term, row in zip(index.terms, zip(*columns)):
+        yield term, f"[{_quoted(term)},{numbers[term]},{','.join(row)}]"
+
+
+_quoted = json.encoder.encode_basestring  # `json.dumps(text, ensure_ascii=False)` of one str, without an encoder
 
 
 def _gaps(postings: FieldPostings) -> np.ndarray:
