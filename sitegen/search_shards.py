@@ -61,7 +61,8 @@ def shard_entries(index: BuiltIndex) -> Iterator[tuple[str, str]]:
     numbers = index.term_numbers
     columns = []  # per field, each term's `[documents...,scores...]`
     for postings in index.postings:
-        docs, scores = _numbers_by_term(_gaps(postings), postings.offsets), _numbers_by_term(postings.scores, postings.offsets)
+        docs = _numbers_by_term(_gaps(postings), postings.offsets)
+        scores = _numbers_by_term(postings.scores, postings.offsets)
         columns.append([f"[{d},{s}]" if d else "[]" for d, s in zip(docs, scores)])
         del docs, scores
     for term, row in zip(index.terms, zip(*columns)):
