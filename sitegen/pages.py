@@ -25,7 +25,8 @@ class Deferred:
     """A context value worked out when first needed, by `make(*args)`: when its page is
     rendered or its fingerprint described. A rebuild that keeps the site's structure takes the
     last build's fingerprints and renders a few pages, so most pages' values are never needed.
-    `make` must be a pure function of `args` (for fingerprints, the value is what counts)."""
+    `make` must be a pure function of `args` (for fingerprints, the value is what counts) and a
+    module's own function (pages are pickled for executors that do not fork)."""
 
     __slots__ = ("make", "args", "_value")
 
