@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,18 +147,29 @@ class RenderJob:
     target: Target
 
 
-_renderers: dict[int, tuple[Callable[[Page], str], Recorder, set[str]]] = {}
+# This process's renderer for the job it last rendered: its renderer, recorder and the staging
+# folders made. The job is known by a weak reference, not its id: a job made after the last
+# one was freed may get its id (a dev server renders small rebuilds in its own process). The
+# renderer goes with its job, and the model it holds with it.
+_renderer: tuple[weakref.ref[RenderJob], Callable[[Page], str], Recorder, set[str]] | None = None
+
+
+def _forget_renderer(job: weakref.ref[RenderJob]) -> None:
+    global _renderer
+    if _renderer is not None and _renderer[0] is job:
+        _renderer = None
 
 
 def render_chunk(indexes: list[int]) -> list[tuple[int, OutputFile, tuple | None, bool]] | tuple:
     """Render pages, staging those whose bytes changed; runs in a worker."""
+    global _renderer
     job: RenderJob = shared()
-    if id(job) not in _renderers:
-        _renderers.clear()
+    if _renderer is None or _renderer[0]() is not job:
+        _renderer = None  # the last job's model is freed before this one's renderer is made
         env = make_environment(job.site.config)
         recorder = Recorder(env, ReadLog(job.site.config))
-        _renderers[id(job)] = (make_renderer(job.site, env), recorder, set())
-    render_page, recorder, made = _renderers[id(job)]
+        _renderer = (weakref.ref(job, _forget_renderer), make_renderer(job.site, env), recorder, set())
+    _, render_page, recorder, made = _renderer
     done = []
     try:
         for index in indexes:

@@ -14,8 +14,9 @@ import pytest
 
 from bench.generate import add_article, edit_article, generate_archive
 from sitegen import build as build_module
-from sitegen import cache, pages, search, taxonomy
+from sitegen import cache, pages, parallel, search, taxonomy, workers
 from sitegen.build import build
+from sitegen.check import check_site
 from sitegen.config import load_config
 from support import FIXTURES, TEMPLATES, article, make_site, sitegen, tree_digest
 
@@ -289,3 +290,25 @@ def test_rebuilds_add_to_the_recorded_reads_and_number_them_afresh_once_stale_on
             assert len(after.reads) == in_use(after) == after.numbered_reads < len(before.reads)
             break
     assert added > 1
+
+
+def test_a_render_worker_renders_each_job_with_its_own_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker keeps its renderer from chunk to chunk of one job. Python gives a new object the
+    # id of a freed one, so a job may have the last job's id (here every job has the same): the
+    # renderer must still be the new job's (a dev server rendering in its own process showed
+    # the last build's model, and a fresh-clone run failed writing into a staging folder gone).
+    monkeypatch.setattr(workers, "id", lambda value: 0, raising=False)
+    rendered = []
+    for name in ("Archive One", "Archive Two"):
+        root = make_site(tmp_path / name, {"content/a.md": article("A headline")})
+        _rewrite(root / "config.yaml", "title: Test Archive", f"title: {name}")
+        plan = check_site(load_config(root))
+        staging = tmp_path / f"{name} staging"
+        staging.mkdir()
+        parallel.install(workers.RenderJob(plan.site, plan.pages, workers.Target(root / "build", staging, {})))
+        index = next(i for i, page in enumerate(plan.pages) if page.template == "article.html")
+        workers.render_chunk([index])
+        rendered.append((staging / plan.pages[index].url).read_text(encoding="utf-8"))
+    parallel.install(None)
+    assert "Archive One" in rendered[0] and "Archive Two" in rendered[1] and "Archive One" not in rendered[1]
+    assert workers._renderer is None  # gone with its job, and the model with it
