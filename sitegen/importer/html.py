@@ -16,10 +16,10 @@ _CREDIT = re.compile(r"(?i)^(?P<caption>.*?)[\s(]*(?:photo(?:graph)?|picture|ima
                      r"(?P<credit>[^()]+?)\)?$")
 _LINK_SAFE = ";/?:@&=+$,-_.!~*'#%[]"  # everything else in a link target is percent-encoded
 
-if TYPE_CHECKING:
-    from lxml.etree import _Element
 # trafilatura and lxml.html are imported where they are used: they take ~70 ms to import,
 # which every other command (a build) would pay, since the command line imports this package.
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 
 def read_html_article(text: str, source: str, raw: bytes) -> Draft | Unreadable:
