@@ -3,8 +3,8 @@
 `build_search_files` returns url -> bytes: lunr.js, and the index and document store as
 sharded `.js` data files (see `search_shards`) that `static/search.js` loads with `<script>`
 tags, so search works from `file://`. The rest work from a `SearchInput` (the model's, or one a
-process without the model reads from a file). Documents are numbered in `site.articles` order
-(newest first); that number is the lunr ref.
+process without the model reads from a file). Documents are numbered oldest first (see
+`SearchInput`); that number is the lunr ref, and the search page ranks equal scores newest first.
 """
 from __future__ import annotations
 

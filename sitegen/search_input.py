@@ -42,8 +42,9 @@ class SearchTaxonomy:
 
 
 class SearchInput:
-    """The config, taxonomies and (in `site.articles` order) documents of one build's search.
-    `documents()` starts again on every call."""
+    """The config, taxonomies and documents of one build's search: one per article, oldest
+    first (the reverse of `site.articles`), so an added article, mostly the newest, leaves every
+    other document's number, and its file, as it was. `documents()` starts again on every call."""
 
     def __init__(self, config: Config, taxonomies: tuple[SearchTaxonomy, ...], count: int,
                  documents: Callable[[], Iterator[SearchDocument]]) -> None:
@@ -59,7 +60,7 @@ class SearchInput:
         numbers = [{term: n for n, term in enumerate(taxonomy.terms)} for taxonomy in taxonomies]
 
         def documents() -> Iterator[SearchDocument]:
-            for article in site.articles:
+            for article in reversed(site.articles):
                 terms = tuple(tuple(number[term] for term in taxonomy.terms_of(article))
                               for taxonomy, number in zip(taxonomies, numbers))
                 yield SearchDocument(article.title, article.summary, article.source, article.date,

@@ -211,6 +211,13 @@
     });
   }
 
+  /* lunr's results with equal scores put newest first: documents are numbered oldest first,
+   * and lunr leaves equal scores in the order it met the documents (mostly by number). Sorted
+   * in place (stable: other results keep lunr's order) and returned. */
+  function newestFirstOnTies(results) {
+    return results.sort(function (a, b) { return b.score - a.score || Number(b.ref) - Number(a.ref); });
+  }
+
   /* Results (document numbers, ranked) kept by every chosen facet value ({facet key: name}). */
   function filterByFacets(facets, refs, chosen) {
     var sets = [];
@@ -307,7 +314,8 @@
     FOLD_LABEL: FOLD_LABEL, foldText: foldText, foldTerm: foldTerm, registerFold: registerFold,
     makeIndexTerm: makeIndexTerm, planQuery: planQuery, lexiconTokenSet: lexiconTokenSet,
     expandPattern: expandPattern, shardOf: shardOf, shardsFor: shardsFor,
-    buildIndex: buildIndex, decodeFacets: decodeFacets, filterByFacets: filterByFacets,
+    buildIndex: buildIndex, decodeFacets: decodeFacets, newestFirstOnTies: newestFirstOnTies,
+    filterByFacets: filterByFacets,
     countFacets: countFacets, markText: markText, snippet: snippet, matchedTerms: matchedTerms
   };
 });

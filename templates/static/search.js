@@ -146,7 +146,7 @@
         if (run !== state.run) {
           return;
         }
-        results = index(plan.negated).search(text);
+        results = core.newestFirstOnTies(index(plan.negated).search(text));
         var refs = results.map(function (r) { return Number(r.ref); });
         var kept = isFiltered ? core.filterByFacets(state.facets, refs, current.chosen) : refs;
         var byRef = new Map(results.map(function (r) { return [Number(r.ref), r]; }));

@@ -151,3 +151,9 @@ test("facets count and filter the current results", () => {
   assert.equal(counted.values.find((v) => v.name === "Mark Rowley").count, kept.length);
   assert.deepEqual(core.filterByFacets(facets, all, { people: "No Such Person" }), []);
 });
+
+test("equal scores rank the newest article (documents are numbered oldest first) first", () => {
+  const ranked = core.newestFirstOnTies([{ ref: "2", score: 1 }, { ref: "10", score: 2 }, { ref: "7", score: 1 },
+    { ref: "3", score: 1.5 }, { ref: "9", score: 1 }]);
+  assert.deepEqual(ranked.map((r) => r.ref), ["10", "3", "9", "7", "2"]);
+});

@@ -244,17 +244,36 @@ def test_an_older_article_taking_over_a_slug_relinks_pages_of_the_unchanged_one(
     assert tree_digest(root / "build") == _cold_build(root, tmp_path / "twin2")
 
 
-def test_a_rebuild_makes_only_the_search_documents_whose_article_changed(archive: Path, tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def _titles_of_documents_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The titles of the search documents made from now on, in this process."""
     made: list[str] = []
     real = search.document_entry
     monkeypatch.setattr(search, "document_entry", lambda source, document, terms: made.append(document.title)
                         or real(source, document, terms))
+    return made
+
+
+def test_a_rebuild_makes_only_the_search_documents_whose_article_changed(archive: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    made = _titles_of_documents_made(monkeypatch)
     edited = edit_article(archive)
     build(load_config(archive), jobs=1)  # in this process, where the entries made are seen
     assert made == [next(line[8:-1] for line in edited.read_text().splitlines() if line.startswith("title: "))]
     documents = sorted((archive / "build/search/docs").iterdir())
     assert len(documents) == 40
+    assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
+
+
+def test_adding_the_newest_article_makes_only_its_search_document(archive: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Documents are numbered oldest first, so the others keep their numbers and files.
+    made = _titles_of_documents_made(monkeypatch)
+    documents = {p.name: p.stat().st_mtime_ns for p in (archive / "build/search/docs").iterdir()}
+    added = add_article(archive)  # dated after every other article
+    build(load_config(archive), jobs=1)
+    assert made == [next(line[8:-1] for line in added.read_text().splitlines() if line.startswith("title: "))]
+    after = {p.name: p.stat().st_mtime_ns for p in (archive / "build/search/docs").iterdir()}
+    assert set(after) - set(documents) == {"40.js"} and all(after[name] == documents[name] for name in documents)
     assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
 
 
