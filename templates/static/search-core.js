@@ -211,9 +211,9 @@
     });
   }
 
-  /* lunr's results with equal scores put newest first: documents are numbered oldest first,
-   * and lunr leaves equal scores in the order it met the documents (mostly by number). Sorted
-   * in place (stable: other results keep lunr's order) and returned. */
+  /* lunr's results, best score first as lunr ranks them, and equal scores newest first:
+   * documents are numbered oldest first, and lunr leaves equal scores in the order it met the
+   * documents (mostly by number). Sorted in place and returned. */
   function newestFirstOnTies(results) {
     return results.sort(function (a, b) { return b.score - a.score || Number(b.ref) - Number(a.ref); });
   }
