@@ -395,21 +395,15 @@ def _read_analyser_file(path: Path, fingerprint: str) -> Analyser:
 
 def read_links(config: Config, structure_key: bytes) -> Links | None:
     """The model's links the last build kept, if they were made for `structure_key`."""
-    try:
-        with open(_links_path(config), "rb") as handle:
-            if pickle.load(handle) != (FORMAT, structure_key):
-                return None
-            links = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        return None
-    return links if isinstance(links, Links) else None
+    found = _read_pickle(_links_path(config))
+    if isinstance(found, tuple) and len(found) == 3 and found[:2] == (FORMAT, structure_key):
+        return found[2] if isinstance(found[2], Links) else None
+    return None
 
 
 def write_links(config: Config, structure_key: bytes, links: Links) -> None:
     """Keep `links` for the next build whose structure key is `structure_key`."""
-    with _replacing(_links_path(config)) as handle:
-        pickle.dump((FORMAT, structure_key), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(links, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_pickle(_links_path(config), (FORMAT, structure_key, links))
 
 
 def _links_path(config: Config) -> Path:

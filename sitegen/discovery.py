@@ -36,14 +36,9 @@ def article_meta(context: jinja2.runtime.Context, article: Article) -> ArticleMe
 
 def describe_article(site: Site, article: Article) -> ArticleMeta:
     """Open Graph tags and JSON-LD for `article`."""
-    terms = article_terms(site, article)
+    terms = site.terms_of(article)
     json_ld = Markup(script_json(news_article_data(site, article, terms)))
     return ArticleMeta(open_graph_tags(site, article, terms), json_ld)
-
-
-def article_terms(site: Site, article: Article) -> list[Term]:
-    """The terms `article` names, taxonomy by taxonomy in config order."""
-    return [term for taxonomy in site.taxonomies.values() for term in taxonomy.terms_of(article)]
 
 
 def script_json(data: Any) -> str:

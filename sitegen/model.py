@@ -219,6 +219,10 @@ class Site:
     # term -> per taxonomy, the terms most often named in the same articles, with how many
     connections: Mapping[Term, Connections] = field(default_factory=lambda: _EMPTY)
 
+    def terms_of(self, article: Article) -> list[Term]:
+        """Every term `article` names, taxonomy by taxonomy in config order."""
+        return [term for taxonomy in self.taxonomies.values() for term in taxonomy.terms_of(article)]
+
     def previous_and_next(self, index: int) -> tuple[Article | None, Article | None]:
         """The articles just older and just newer than `articles[index]`."""
         older = self.articles[index + 1] if index + 1 < len(self.articles) else None

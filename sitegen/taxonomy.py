@@ -221,8 +221,7 @@ def rank_related(site: Site, count: int) -> dict[Article, tuple[Article, ...]]:
 def connect_terms(site: Site, count: int) -> dict[Term, Connections]:
     """For each term, per taxonomy, up to `count` other terms named most often in the same
     articles as it, with how many articles they share; taxonomies with none are left out."""
-    named = {article: [t for taxonomy in site.taxonomies.values() for t in taxonomy.terms_of(article)]
-             for article in site.articles}
+    named = {article: site.terms_of(article) for article in site.articles}
     a_to_z = {term: i for taxonomy in site.taxonomies.values() for i, term in enumerate(taxonomy.terms)}
     connections: dict[Term, Connections] = {}
     for taxonomy in site.taxonomies.values():
