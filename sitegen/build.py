@@ -376,7 +376,7 @@ class _Run:
         search files, forked now and waiting (see `start_search`); None otherwise.
 
         A rebuild renders few pages: the documents get one process, and the index one that,
-        once its terms are counted, scores and encodes them in `jobs` parts (see
+        once its terms are counted, encodes them in `jobs` parts (see
         `workers.search_files`); a first build keeps the other cores for rendering."""
         if self.jobs < 2 or self.factory is not None or not ForkedCall.is_possible():
             return None

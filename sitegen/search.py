@@ -22,7 +22,7 @@ from .model import Site
 from .render import iso_date, long_date
 from .search_analysis import Analyser
 from .search_input import SearchDocument, SearchInput, SearchTaxonomy
-from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, score_index
+from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, index_postings
 from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, doc_file, doc_url, encode_facets,
                             iter_shard_files, shard_entries)
 
@@ -61,7 +61,7 @@ def index_documents(source: SearchInput, *, packed: bool = False) -> Iterator[di
 
 
 def count_site_index(source: SearchInput, analyser: Analyser | None = None) -> CountedIndex:
-    """The site's index before scoring (see `count_index`)."""
+    """The site's index as counted (see `count_index`)."""
     refs = [str(number) for number in range(source.count)]
     return count_index(index_fields(source), refs, index_documents(source, packed=True), analyser)
 
@@ -69,7 +69,7 @@ def count_site_index(source: SearchInput, analyser: Analyser | None = None) -> C
 def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
                        analyser: Analyser | None = None) -> dict[str, bytes]:
     """url -> bytes of the search assets of the model `site`: lunr.js, the manifest, term
-    shards, facets, documents.
+    shards, length files, lexicon, facets, documents.
 
     `analyser` (see `cache.read_analyser`) lets a rebuild skip analysing unchanged articles."""
     source = SearchInput.of_site(site)
@@ -80,41 +80,41 @@ def build_search_files(site: Site, *, shard_bytes: int = SHARD_BYTES,
 def iter_search_index_files(source: SearchInput, *, shard_bytes: int = SHARD_BYTES,
                             analyser: Analyser | None = None) -> Iterator[tuple[str, bytes]]:
     """The first part of `build_search_files`, one file at a time: lunr.js, the term shards,
-    lexicon and manifest."""
+    length files, lexicon and manifest."""
     counted = count_site_index(source, analyser)
-    return index_files(source, *scored_entries(counted, release=True), shard_bytes=shard_bytes)
+    return index_files(source, *encoded_entries(counted, release=True), shard_bytes=shard_bytes)
 
 
-def scored_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
-                   release: bool = False) -> tuple[BuiltIndex, Iterator[tuple[str, str]]]:
+def encoded_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
+                    release: bool = False) -> tuple[BuiltIndex, Iterator[tuple[str, str]]]:
     """The index without its postings, and the encoded shard entries of part `part` of its terms
-    (see `score_index`), made as they are asked for: the parts' entries, joined in order, are
-    the whole index's. A part with more than `POSTINGS_PER_PASS` postings is scored in passes,
+    (see `index_postings`), made as they are asked for: the parts' entries, joined in order, are
+    the whole index's. A part with more than `POSTINGS_PER_PASS` postings is made in passes,
     each a smaller part, and each pass's postings are freed once encoded, so the postings of
     100,000 articles are never all in memory. `release` frees the counts after the last pass."""
     k, n = part
     passes = max(1, -(-counted.postings // (n * POSTINGS_PER_PASS)))
-    first = score_index(counted, (k * passes, n * passes), release=release and passes == 1)
+    first = index_postings(counted, (k * passes, n * passes), release=release and passes == 1)
 
-    def entries(scored: BuiltIndex) -> Iterator[tuple[str, str]]:
+    def entries(made: BuiltIndex) -> Iterator[tuple[str, str]]:
         for j in range(1, passes + 1):
-            yield from shard_entries(scored)
-            scored = None  # type: ignore[assignment]  # freed before the next pass is scored
+            yield from shard_entries(made)
+            made = None  # type: ignore[assignment]  # freed before the next pass is made
             if j < passes:
-                scored = score_index(counted, (k * passes + j, n * passes), release=release and j == passes - 1)
+                made = index_postings(counted, (k * passes + j, n * passes), release=release and j == passes - 1)
 
-    return BuiltIndex(first.fields, first.refs, first.term_numbers, [], []), entries(first)
+    return BuiltIndex(first.fields, first.refs, first.first_uses, first.lengths, [], []), entries(first)
 
 
 def part_entries(counted: CountedIndex, part: tuple[int, int]) -> list[tuple[str, str]]:
     """The encoded shard entries of part `part` of the terms, all at once (a forked process's answer)."""
-    return list(scored_entries(counted, part, release=True)[1])
+    return list(encoded_entries(counted, part, release=True)[1])
 
 
 def index_files(source: SearchInput, index: BuiltIndex, entries: Iterable[tuple[str, str]], *,
                 shard_bytes: int = SHARD_BYTES) -> Iterator[tuple[str, bytes]]:
-    """lunr.js, then the term shards, lexicon and manifest made from all of the index's entries,
-    each file made as it is asked for."""
+    """lunr.js, then the term shards, length files, lexicon and manifest made from all of the
+    index's entries, each file made as it is asked for."""
     path = find_lunr_js(source.config.root)
     if path is None:
         raise ContentError("lunr.js missing", [Problem("package.json", 1, "lunr.js is not installed; "

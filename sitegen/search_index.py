@@ -2,10 +2,13 @@
 
 `lunr.Builder` spends most of its time running every token through the pipeline and building
 `Token`, `FieldRef` and `Vector` objects. `build_index` analyses each distinct token once (the
-pipeline is a pure function of the token) and does the rest of lunr's arithmetic on whole
-arrays with numpy, taking lunr's order and floating-point steps, so term numbers, BM25 scores
-and the serialised index are the same as lunr.py's (a test compares them). The reference builder
-`lunr_builder` is lunr.py itself, configured with the same pipeline and fields.
+pipeline is a pure function of the token) and does the rest on whole arrays with numpy. It keeps
+what lunr's BM25 weights are made of (counts, field lengths, each term's first use) rather than
+the weights, which change with every article's length; `BuiltIndex.scores_of` works them out
+taking lunr's floating-point steps, so term numbers, scores and the serialised index are the
+same as lunr.py's (a test compares them), and the browser does the same (a Node test compares
+it). The reference builder `lunr_builder` is lunr.py itself, configured with the same pipeline
+and fields.
 
 The pipeline is `sitegenFold`, lunr's trimmer and stop-word filter, then `stem`: a Python
 port of lunr.js's Porter stemmer (`search_stem.py`).
@@ -67,38 +70,71 @@ class IndexField:
 @dataclass
 class FieldPostings:
     """One field's postings of a run of sorted terms: term j's documents (ascending) are
-    `docs[offsets[j]:offsets[j + 1]]`, and the same slice of `scores` holds their scores."""
+    `docs[offsets[j]:offsets[j + 1]]`, and the same slice of `tfs` holds how often the term is
+    in each (after the pipeline)."""
 
     offsets: np.ndarray  # int64, one more than there are terms
     docs: np.ndarray  # int32
-    scores: np.ndarray  # int32
+    tfs: np.ndarray  # int32
+
+
+# A term's first use as one number: (document x field count + field) x FIRST_USE_PLACES + its
+# place among the field's distinct terms in that document. lunr numbers terms (`_index`) in
+# this order; the number itself depends on every older document, the key only on this one.
+FIRST_USE_PLACES = 1 << 24
 
 
 @dataclass
 class BuiltIndex:
-    """An index in lunr's terms, held as postings rather than lunr objects.
+    """An index in lunr's terms, held as raw counts rather than lunr objects.
 
     `terms` are the terms with postings here, sorted (all of the index's, or one part's);
-    `postings[f]` holds field `fields[f]`'s: document numbers, each with its score x 1000 (lunr's
-    BM25 weight rounded to 3 decimals, so `k / 1000` is the same double in Python and
-    JavaScript). `term_numbers` are lunr's `_index` of every term of the whole index.
+    `postings[f]` holds field `fields[f]`'s: document numbers, each with the term's count.
+    `first_uses` holds every term of the whole index with its first-use key (lunr's `_index`
+    is its rank among them), and `lengths[f]` each document's token count in field f. That is
+    all lunr's BM25 weights are made of (`scores_of`); the browser works them out the same way
+    (`search-core.js`), so that editing one article changes only the data of its own terms.
     """
 
     fields: tuple[IndexField, ...]
     refs: tuple[str, ...]  # document refs, in the order documents were added
-    term_numbers: dict[str, int]  # term -> lunr `_index`
+    first_uses: dict[str, int]  # term -> first-use key (see FIRST_USE_PLACES)
+    lengths: list[np.ndarray]  # per field, per document: tokens kept
     terms: list[str]
     postings: list[FieldPostings]  # per field
 
+    def term_numbers(self) -> dict[str, int]:
+        """term -> lunr `_index`: the terms ranked by first use."""
+        return {term: number for number, term in enumerate(sorted(self.first_uses, key=self.first_uses.__getitem__))}
+
     def postings_of(self, term: str) -> list[tuple[list[int], list[int]]]:
-        """Per field, the (documents, scores) of `term` (empty lists where it does not occur)."""
+        """Per field, the (documents, counts) of `term` (empty lists where it does not occur)."""
         j = bisect_left(self.terms, term)
         if j == len(self.terms) or self.terms[j] != term:
             return [([], []) for _ in self.fields]
         found = []
         for field in self.postings:
             start, end = field.offsets[j], field.offsets[j + 1]
-            found.append((field.docs[start:end].tolist(), field.scores[start:end].tolist()))
+            found.append((field.docs[start:end].tolist(), field.tfs[start:end].tolist()))
+        return found
+
+    def scores_of(self, term: str) -> list[tuple[list[int], list[int]]]:
+        """Per field, the (documents, scores x 1000) of `term`: lunr's BM25 weights, made of its
+        counts, its document frequency (summed over fields, as lunr counts it), the documents'
+        field lengths and the fields' average lengths."""
+        postings = self.postings_of(term)
+        count = len(self.refs)
+        frequency = sum(len(docs) for docs, _ in postings)
+        idf = math.log(1 + abs((count - frequency + 0.5) / (frequency + 0.5)))
+        found = []
+        for field, lengths, (docs, tfs) in zip(self.fields, self.lengths, postings):
+            if not docs:
+                found.append(([], []))
+                continue
+            average = int(lengths.sum()) / count
+            norm = K1 * (1 - B + B * (lengths[docs] / average))
+            found.append((docs, bm25_thousandths(np.full(len(docs), idf), np.array(tfs, np.float64), norm,
+                                                 field.boost).tolist()))
         return found
 
     def serialize(self) -> dict[str, Any]:
@@ -107,10 +143,11 @@ class BuiltIndex:
         vectors: dict[tuple[int, int], list[tuple[int, float]]] = {
             (doc, f): [] for doc in range(len(self.refs)) for f in range(len(names))}
         inverted = []
-        for term in sorted(self.term_numbers):
-            number = self.term_numbers[term]
+        numbers = self.term_numbers()
+        for term in sorted(numbers):
+            number = numbers[term]
             posting: dict[str, Any] = {}
-            for f, (docs, scores) in enumerate(self.postings_of(term)):
+            for f, (docs, scores) in enumerate(self.scores_of(term)):
                 posting[names[f]] = {self.refs[doc]: {} for doc in docs}
                 for doc, score in zip(docs, scores):
                     vectors[(doc, f)].append((number, score / 1000))
@@ -132,18 +169,17 @@ def build_index(fields: Sequence[IndexField], refs: Sequence[str], documents: It
     """Index `documents` (field name -> text, one per ref) exactly as lunr.py would.
 
     Documents are analysed one by one (each distinct token once, see `Analyser`); everything
-    after that works on whole arrays (numpy): numbering terms in lunr's order of first use,
-    BM25 with lunr's floating-point steps, sorting postings by term. `analyser` may remember
-    documents from earlier builds. With `part` (k, n), only part k of n gets postings (see
-    `score_index`).
+    after that works on whole arrays (numpy): finding each term's first use, sorting postings
+    by term. `analyser` may remember documents from earlier builds. With `part` (k, n), only
+    part k of n gets postings (see `index_postings`).
     """
-    return score_index(count_index(fields, refs, documents, analyser), part, release=True)
+    return index_postings(count_index(fields, refs, documents, analyser), part, release=True)
 
 
 @dataclass
 class CountedIndex:
-    """An index before scoring: each field's term ids and counts, document after document, and
-    what BM25 needs from the whole collection. `score_index` turns it into postings."""
+    """An index as counted: each field's term ids and counts, document after document, and
+    each term's first use. `index_postings` turns it into postings by term."""
 
     fields: tuple[IndexField, ...]
     refs: tuple[str, ...]
@@ -153,9 +189,8 @@ class CountedIndex:
     tfs: list[np.ndarray]  # per field: the count of each of those terms in its document
     sizes: list[np.ndarray]  # per field, per document: how many of `ids` are its
     lengths: list[np.ndarray]  # per field, per document: tokens kept
-    idf: np.ndarray  # by term id
     sorted_terms: np.ndarray  # the ids of the terms some document holds, in term order
-    term_numbers: dict[str, int]  # term -> lunr `_index`, for every term some document holds
+    first_uses: dict[str, int]  # term -> first-use key, for every term some document holds
 
     @property
     def postings(self) -> int:
@@ -201,26 +236,26 @@ def _count_index(fields: tuple[IndexField, ...], refs: tuple[str, ...], document
     for field_ids in joined_ids:
         field_docs += np.bincount(field_ids, minlength=count)
     held = np.flatnonzero(field_docs)
-    idf = np.zeros(count)
-    idf[held] = [math.log(1 + abs((n - d + 0.5) / (d + 0.5))) for d in field_docs[held].tolist()]
     terms = list(analyser.terms)
-    numbers = _first_use_numbers(joined_ids, sizes, count)
+    first = _first_uses(joined_ids, sizes, count)
     held_terms = list(map(terms.__getitem__, held.tolist()))
-    # Worked out here, once, rather than in each process that scores a part of the index.
+    # Worked out here, once, rather than in each process that makes a part of the index.
     sorted_terms = held[sorted(range(len(held)), key=held_terms.__getitem__)]
     return CountedIndex(fields, refs, terms, field_docs, joined_ids, joined_tfs, sizes,
-                        [np.array(field_lengths, np.int64) for field_lengths in lengths], idf,
-                        sorted_terms, dict(zip(held_terms, numbers[held].tolist())))
+                        [np.array(field_lengths, np.int64) for field_lengths in lengths],
+                        sorted_terms, dict(zip(held_terms, first[held].tolist())))
 
 
-def _first_use_numbers(ids: list[np.ndarray], sizes: list[np.ndarray], count: int) -> np.ndarray:
-    """term id -> lunr `_index`: terms numbered in the order lunr meets them (document by
-    document, field by field, and in a field by first use, the order the analyser keeps).
+def _first_uses(ids: list[np.ndarray], sizes: list[np.ndarray], count: int) -> np.ndarray:
+    """term id -> first-use key (see FIRST_USE_PLACES): the order lunr meets terms in (document
+    by document, field by field, and in a field by first use, the order the analyser keeps).
     A field's postings are in that order already, so each term's first use in it is its
     smallest place there (`np.minimum.at`, no sorting), worked out a block at a time."""
     never = np.iinfo(np.int64).max
-    first = np.full(count, never, np.int64)  # term id -> (document, field, place) of first use, as one int
-    widest = 1 + max((int(s.max()) for s in sizes if len(s)), default=0)
+    first = np.full(count, never, np.int64)
+    widest = max((int(s.max()) for s in sizes if len(s)), default=0)
+    if widest > FIRST_USE_PLACES:
+        raise ValueError(f"a document field with {widest} distinct terms (at most {FIRST_USE_PLACES} are indexed)")
     for f, (field_ids, field_sizes) in enumerate(zip(ids, sizes)):
         at = np.full(count, never, np.int64)  # term id -> its first place among the field's postings
         for start in range(0, len(field_ids), _AT_ONCE):
@@ -231,18 +266,15 @@ def _first_use_numbers(ids: list[np.ndarray], sizes: list[np.ndarray], count: in
         ends = np.cumsum(field_sizes)
         docs = np.searchsorted(ends, at, side="right")
         place = at - (ends[docs] - field_sizes[docs])
-        first[terms] = np.minimum(first[terms], (docs * len(ids) + f) * widest + place)
-    held = np.flatnonzero(first < never)
-    numbers = np.full(count, -1, np.int64)
-    numbers[held[np.argsort(first[held], kind="stable")]] = np.arange(len(held))
-    return numbers
+        first[terms] = np.minimum(first[terms], (docs * len(ids) + f) * FIRST_USE_PLACES + place)
+    return first
 
 
-def score_index(index: CountedIndex, part: tuple[int, int] = (0, 1), *, release: bool = False) -> BuiltIndex:
+def index_postings(index: CountedIndex, part: tuple[int, int] = (0, 1), *, release: bool = False) -> BuiltIndex:
     """The postings of part k of n (`part`): a range of the sorted terms holding about 1/n of
     the postings, so n processes can share the work; the parts' postings together are the
-    whole index's (term numbers are always complete). `release` frees each field's counts
-    once scored (peak memory matters at 100,000 articles)."""
+    whole index's (first uses and lengths are always complete). `release` frees each field's
+    counts once sorted (peak memory matters at 100,000 articles)."""
     chosen = index.sorted_terms
     if part[1] > 1:
         chosen = chosen[_part_of(part, index.field_docs[chosen])]
@@ -250,10 +282,10 @@ def score_index(index: CountedIndex, part: tuple[int, int] = (0, 1), *, release:
     rank[chosen] = np.arange(len(chosen))
     postings = []
     for f in range(len(index.fields)):
-        postings.append(_score_field(index, f, rank, len(chosen)))
+        postings.append(_field_postings(index, f, rank, len(chosen)))
         if release:
             index.ids[f] = index.tfs[f] = _EMPTY
-    return BuiltIndex(index.fields, index.refs, index.term_numbers,
+    return BuiltIndex(index.fields, index.refs, index.first_uses, index.lengths,
                       list(map(index.terms.__getitem__, chosen.tolist())), postings)
 
 
@@ -269,10 +301,10 @@ def _part_of(part: tuple[int, int], counts: np.ndarray) -> np.ndarray:
     return np.minimum(n - 1, done * n // total) == k
 
 
-def _score_field(index: CountedIndex, f: int, rank: np.ndarray, count: int) -> FieldPostings:
+def _field_postings(index: CountedIndex, f: int, rank: np.ndarray, count: int) -> FieldPostings:
     """Field f's postings of the `count` terms `rank` places (the others have rank -1), in
-    rank order, each term's documents ascending. Memory: about 30 bytes a posting at the peak."""
-    ids, tfs, sizes, lengths = index.ids[f], index.tfs[f], index.sizes[f], index.lengths[f]
+    rank order, each term's documents ascending. Memory: about 20 bytes a posting at the peak."""
+    ids, tfs, sizes = index.ids[f], index.tfs[f], index.sizes[f]
     if count == len(index.sorted_terms):
         docs = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
     else:  # no array as long as all of the field's postings but `ids` and `tfs` (100,000 articles)
@@ -280,22 +312,14 @@ def _score_field(index: CountedIndex, f: int, rank: np.ndarray, count: int) -> F
         ids, tfs = ids[chosen], tfs[chosen]
         docs = np.searchsorted(np.cumsum(sizes), chosen, side="right").astype(np.int32)
         del chosen
-    scores = np.zeros(len(ids), np.int32)
-    if len(ids):
-        average = int(lengths.sum()) / len(lengths)
-        norm = K1 * (1 - B + B * (lengths / average))  # per document
-        boost = index.fields[f].boost
-        for start in range(0, len(ids), _AT_ONCE):
-            block = slice(start, start + _AT_ONCE)
-            scores[block] = bm25_thousandths(index.idf[ids[block]], tfs[block], norm[docs[block]], boost)
     ranks = rank[ids]
     order = stable_order(ranks)  # documents stay ascending within a term
     offsets = np.zeros(count + 1, np.int64)
     np.cumsum(np.bincount(ranks, minlength=count), out=offsets[1:])
-    return FieldPostings(offsets, docs[order], scores[order])
+    return FieldPostings(offsets, docs[order], tfs[order].astype(np.int32))
 
 
-_AT_ONCE = 1 << 20  # postings numbered or scored in one block (~40 bytes each while scored)
+_AT_ONCE = 1 << 20  # postings looked at in one block when finding first uses
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:

@@ -4,12 +4,17 @@ Every file is one call, `sitegenSearchData("<key>", <JSON>);`, where `<key>` is 
 path under `search/` without `.js`. The browser adds them as `<script>` tags, which work from
 `file://` where fetch and XHR do not.
 
-- `manifest`: lunr fields and pipeline, the document count, taxonomy labels, and the first term
-  of each shard.
-- `terms/N`: a contiguous range of the sorted terms with their postings. Each term is
-  `[term, lunr _index, per field: [document deltas..., scores x 1000...]]`, so the browser can
-  rebuild exactly the part of lunr's serialised index (inverted index and field-vector entries)
-  that a query's terms touch. Term ranges make a prefix query (`pol*`) load neighbouring shards.
+- `manifest`: lunr fields, boosts and pipeline, the document count, each field's summed length,
+  taxonomy labels, and the first term and file name of each shard.
+- `terms/NAME`: a contiguous range of the sorted terms with their postings. Each term is
+  `[term, first-use key, per field: [document deltas..., counts...]]`. From these, the length
+  files and the manifest the browser works out lunr's BM25 weights and term numbers
+  (`search-core.js`), rebuilding exactly the part of lunr's serialised index (inverted index and
+  field-vector entries) that a query's terms touch. Term ranges make a prefix query (`pol*`)
+  load neighbouring shards. Shards end at terms picked by a digest of the term (once big
+  enough) and are named by a digest of their first term, so an article's edit changes only the
+  shards of the terms whose counts changed, not every shard after them.
+- `lengths/N`: the field lengths (tokens kept) of documents N x LENGTH_BLOCK onwards.
 - `lexicon`: every term, front-coded, for fuzzy (`~`) and leading-`*` queries.
 - `facets`: per facet (each taxonomy, source, year) its values with their documents as deltas.
 - `docs/N`: what a result shows for document N: title, link, date, source, summary, terms, text.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import sub
@@ -25,10 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from .search_index import FOLD_LABEL, LUNR_JS_VERSION, STEMMER_LABEL, BuiltIndex, FieldPostings
+from .search_index import B, FOLD_LABEL, K1, LUNR_JS_VERSION, STEMMER_LABEL, BuiltIndex, FieldPostings
 
 FOLDER = "search"  # under the site root, next to search.html
-SHARD_BYTES = 48_000  # target raw size of one term shard
+SHARD_BYTES = 48_000  # about the raw size of one term shard
+ENTRY_BYTES = 400  # about the mean raw size of a term's entry at 10,000 articles (to pick shard ends)
+LENGTH_BLOCK = 1000  # documents per length file
 
 
 def data_url(key: str) -> str:
@@ -58,15 +66,15 @@ class Shard:
 def shard_entries(index: BuiltIndex) -> Iterator[tuple[str, str]]:
     """(term, encoded entry) of every term with postings in `index`, in term order, made as
     asked for (each field's numbers are written out at once, see `_numbers_by_term`)."""
-    numbers = index.term_numbers
-    columns = []  # per field, each term's `[documents...,scores...]`
+    first_uses = index.first_uses
+    columns = []  # per field, each term's `[documents...,counts...]`
     for postings in index.postings:
         docs = _numbers_by_term(_gaps(postings), postings.offsets)
-        scores = _numbers_by_term(postings.scores, postings.offsets)
-        columns.append([f"[{d},{s}]" if d else "[]" for d, s in zip(docs, scores)])
-        del docs, scores
+        tfs = _numbers_by_term(postings.tfs, postings.offsets)
+        columns.append([f"[{d},{t}]" if d else "[]" for d, t in zip(docs, tfs)])
+        del docs, tfs
     for term, row in zip(index.terms, zip(*columns)):
-        yield term, f"[{_quoted(term)},{numbers[term]},{','.join(row)}]"
+        yield term, f"[{_quoted(term)},{first_uses[term]},{','.join(row)}]"
 
 
 _quoted = json.encoder.encode_basestring  # `json.dumps(text, ensure_ascii=False)` of one str, without an encoder
@@ -127,12 +135,19 @@ def _written(values: np.ndarray, offsets: np.ndarray) -> list[str]:
 
 
 def cut_shards(entries: Iterable[tuple[str, str]], shard_bytes: int = SHARD_BYTES) -> Iterator[Shard]:
-    """Sorted (term, entry) pairs cut into contiguous shards of about `shard_bytes` each (at
-    least one), each handed on as soon as it is full."""
+    """Sorted (term, entry) pairs cut into contiguous shards (at least one), each handed on as
+    soon as it ends.
+
+    A shard of at least `shard_bytes / 2` ends before a term `_ends_shard` picks (about one term
+    in shard_bytes / (2 x ENTRY_BYTES)), and one of `2 x shard_bytes` ends regardless. Where a
+    shard ends hardly depends on the sizes of the entries before it, so when one article's
+    terms change, the shards after them stay the same."""
     texts: list[str] = []
     first, size = "", 0
+    least, most = shard_bytes // 2, 2 * shard_bytes
+    spacing = max(1, shard_bytes // (2 * ENTRY_BYTES))
     for term, entry in entries:
-        if texts and size >= shard_bytes:
+        if texts and (size >= most or (size >= least and _ends_shard(term, spacing))):
             yield Shard(first, "[" + ",".join(texts) + "]")
             texts, first, size = [], term, 0
         texts.append(entry)
@@ -140,25 +155,61 @@ def cut_shards(entries: Iterable[tuple[str, str]], shard_bytes: int = SHARD_BYTE
     yield Shard(first, "[" + ",".join(texts) + "]")
 
 
+def _ends_shard(term: str, spacing: int) -> bool:
+    """Whether a shard may end before `term`: a fixed one in `spacing` of all terms."""
+    return zlib.crc32(term.encode("utf-8")) % spacing == 0
+
+
+def shard_name(first_term: str, taken: set[str]) -> str:
+    """The file name of a shard: a digest of its first term (the same in every build the shard
+    starts there), with a suffix in the rare case it is `taken` by an earlier shard; it is
+    added to `taken`."""
+    name = base = hashlib.blake2b(first_term.encode("utf-8"), digest_size=5).hexdigest()
+    extra = 1
+    while name in taken:
+        extra += 1
+        name = f"{base}-{extra}"
+    taken.add(name)
+    return name
+
+
 def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard],
                      labels: dict[str, str]) -> Iterator[tuple[str, bytes]]:
-    """(url, bytes) of every shard as it comes, then the lexicon and the manifest; a digest of
-    the shards names the build. Only one shard's text is held at a time.
+    """(url, bytes) of every shard as it comes, then the length files, the lexicon and the
+    manifest; a digest of the shards and lengths names the build. Only one shard's text is
+    held at a time.
 
     `labels` maps each taxonomy to its plural name, for the term lines under each result."""
     digest = hashlib.sha256()
-    first_terms = []
-    for number, shard in enumerate(shards):
-        key = f"terms/{number}"
+    first_terms, names = [], []
+    taken: set[str] = set()
+    for shard in shards:
+        name = shard_name(shard.first_term, taken)
+        key = f"terms/{name}"
         data = _script(key, shard.text)
         digest.update(data)
         first_terms.append(shard.first_term)
+        names.append(name)
         yield data_url(key), data
-    yield data_url("lexicon"), data_file("lexicon", lexicon_text(sorted(index.term_numbers)))
+    for number, lengths in enumerate(length_blocks(index.lengths)):
+        key = f"lengths/{number}"
+        data = data_file(key, lengths)
+        digest.update(data)
+        yield data_url(key), data
+    yield data_url("lexicon"), data_file("lexicon", lexicon_text(sorted(index.first_uses)))
     manifest = {"version": LUNR_JS_VERSION, "build": digest.hexdigest()[:12],
-                "fields": [f.name for f in index.fields], "pipeline": [FOLD_LABEL, STEMMER_LABEL],
-                "docCount": len(index.refs), "labels": labels, "shards": first_terms}
+                "fields": [f.name for f in index.fields], "boosts": [f.boost for f in index.fields],
+                "k1": K1, "b": B, "pipeline": [FOLD_LABEL, STEMMER_LABEL], "docCount": len(index.refs),
+                "lengthSums": [int(lengths.sum()) for lengths in index.lengths], "lengthBlock": LENGTH_BLOCK,
+                "labels": labels, "shards": first_terms, "shardFiles": names}
     yield data_url("manifest"), data_file("manifest", manifest)
+
+
+def length_blocks(lengths: Sequence[np.ndarray]) -> Iterator[list[list[int]]]:
+    """Per block of LENGTH_BLOCK documents, each field's lengths of those documents."""
+    count = len(lengths[0]) if lengths else 0
+    for start in range(0, count, LENGTH_BLOCK):
+        yield [field[start:start + LENGTH_BLOCK].tolist() for field in lengths]
 
 
 def encode_facets(facets: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from .pages import Page
 from .parallel import ForkedCall, return_freed_memory, shared
 from .recording import Recorder
 from .render import make_environment, make_renderer
-from .search import count_site_index, index_files, iter_store_files_keyed, part_entries, scored_entries
+from .search import count_site_index, index_files, iter_store_files_keyed, part_entries, encoded_entries
 from .search_input import SearchInput
 
 
@@ -54,7 +54,7 @@ def keep_or_stage(target: Target, url: str, data: bytes, made: set[str]) -> Stag
 def search_files(source: SearchInput, code_key: str, name: str, part: tuple[int, int], target: Target, *,
                  forked: bool = False) -> dict[str, Staged]:
     """Make and stage the search files: all of them (`all`), the `store` files (documents,
-    facets) or the `index` files, scored and encoded in `part[1]` forked processes once counted;
+    facets) or the `index` files, encoded in `part[1]` forked processes once counted;
     the analysis cache is kept (in this process's memory too, unless it is `forked`). Each file
     is staged as it is made and only records are returned, so neither the documents nor the
     term shards are ever all in memory."""
@@ -70,12 +70,12 @@ def search_files(source: SearchInput, code_key: str, name: str, part: tuple[int,
         analyser = store.read_analyser(source.config, code_key)
         counted = count_site_index(source, analyser)  # holds its own copy of the analysed documents
         store.write_analyser(source.config, code_key, analyser, remember=not forked)
-        del analyser  # so the processes that score parts of the index do not carry it
+        del analyser  # so the processes that encode parts of the index do not carry it
         return_freed_memory()
         parts = part[1] if ForkedCall.is_possible() else 1
         others = [ForkedCall(part_entries, counted, (k, parts)) for k in range(1, parts)]
         try:
-            index, entries = scored_entries(counted, (0, parts), release=True)
+            index, entries = encoded_entries(counted, (0, parts), release=True)
             del counted
             put(index_files(source, index, itertools.chain(entries, *map(_entries_of, others))))
         finally:

@@ -1,11 +1,13 @@
 /* sitegen search core: folding, query planning, shard merging, facets and snippets.
  *
  * No DOM here, so Node tests load the same file as the browser (`require`) with lunr.js.
- * The index ships in term shards (see sitegen/search_shards.py); `buildIndex` turns the
- * shards a query needs back into lunr's serialised index for `lunr.Index.load`. lunr scores
- * a document field by dot(query vector, field vector) / |query vector|, and a query vector
- * only has entries for the query's own terms, so a field vector cut down to those terms
- * scores and ranks exactly like the whole one.
+ * The index ships in term shards of raw counts (see sitegen/search_shards.py); `buildIndex`
+ * turns the shards a query needs, with the field lengths of their documents, back into lunr's
+ * serialised index for `lunr.Index.load`, working out BM25 weights as lunr.py's builder does.
+ * lunr scores a document field by dot(query vector, field vector) / |query vector|, and a
+ * query vector only has entries for the query's own terms, so a field vector cut down to those
+ * terms scores and ranks exactly like the whole one; its terms only need numbers in lunr's
+ * order (by first use), not lunr's numbers themselves.
  */
 (function (root, factory) {
   if (typeof module === "object" && module.exports) {
@@ -111,6 +113,11 @@
     return lexicon.intersect(lunr.TokenSet.fromClause(pattern)).toArray();
   }
 
+  /* The data file key of shard i. */
+  function shardKey(manifest, i) {
+    return "terms/" + manifest.shardFiles[i];
+  }
+
   /* The shard holding `term`: shard i covers terms from shards[i] up to shards[i + 1]. */
   function shardOf(shards, term) {
     var low = 0, high = shards.length - 1;
@@ -143,21 +150,45 @@
     return Array.from(needed).sort(function (a, b) { return a - b; });
   }
 
-  /* lunr's serialised index holding every term of `shardData` (a list of decoded shards).
-   * With `allDocuments`, every document gets its (possibly empty) field vectors, in lunr's
-   * order, as a query of only -prohibited terms ranks every document. */
-  function buildIndex(manifest, shardData, allDocuments) {
-    var fields = manifest.fields, fieldCount = fields.length;
-    var inverted = [], vectors = new Map();
+  /* Numbers of the length files holding the documents of `shardData` (decoded shards), ascending. */
+  function lengthBlocksFor(manifest, shardData) {
+    var blocks = new Set(), fieldCount = manifest.fields.length, size = manifest.lengthBlock;
     shardData.forEach(function (entries) {
       entries.forEach(function (entry) {
-        var term = entry[0], number = entry[1], posting = {};
         for (var f = 0; f < fieldCount; f++) {
-          posting[fields[f]] = decodePostings(entry[2 + f], number, f, fieldCount, vectors);
+          var encoded = entry[2 + f], half = encoded.length / 2, doc = 0;
+          for (var i = 0; i < half; i++) {
+            doc += encoded[i];
+            blocks.add(Math.floor(doc / size));
+          }
         }
-        posting._index = number;
-        inverted.push([term, posting]);
       });
+    });
+    return Array.from(blocks).sort(function (a, b) { return a - b; });
+  }
+
+  /* lunr's serialised index holding every term of `shardData` (a list of decoded shards);
+   * `lengths` maps each length file's number to its data (every file `lengthBlocksFor` names).
+   * With `allDocuments`, every document gets its (possibly empty) field vectors, in lunr's
+   * order, as a query of only -prohibited terms ranks every document. */
+  function buildIndex(manifest, shardData, lengths, allDocuments) {
+    var fields = manifest.fields, fieldCount = fields.length;
+    var entries = [];
+    shardData.forEach(function (shard) { Array.prototype.push.apply(entries, shard); });
+    // lunr numbers terms by first use; these terms keep that order among themselves.
+    var byFirstUse = entries.slice().sort(function (a, b) { return a[1] - b[1]; });
+    var numbers = new Map();
+    byFirstUse.forEach(function (entry, number) { numbers.set(entry[0], number); });
+    var weigh = weigher(manifest, lengths);
+    var inverted = [], vectors = new Map();
+    entries.forEach(function (entry) {
+      var term = entry[0], number = numbers.get(term), posting = {};
+      var idf = weigh.idf(entry);
+      for (var f = 0; f < fieldCount; f++) {
+        posting[fields[f]] = decodePostings(entry[2 + f], number, f, fieldCount, idf, weigh, vectors);
+      }
+      posting._index = number;
+      inverted.push([term, posting]);
     });
     inverted.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
     var keys = allDocuments ? allVectorKeys(manifest.docCount, fieldCount)
@@ -173,9 +204,52 @@
              invertedIndex: inverted, pipeline: manifest.pipeline };
   }
 
-  /* One field's postings `[document deltas..., scores x 1000...]` -> {ref: {}}, adding each
-   * (term number, score) to the document's field vector. */
-  function decodePostings(encoded, number, f, fieldCount, vectors) {
+  /* lunr's BM25 weights (lunr.py builder `_create_field_vectors`), in its floating-point steps:
+   * idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average)) + tf) * boost, rounded to
+   * three decimals as Python rounds. A term's document frequency is summed over fields. */
+  function weigher(manifest, lengths) {
+    var count = manifest.docCount, k1 = manifest.k1, b = manifest.b, size = manifest.lengthBlock;
+    var averages = manifest.lengthSums.map(function (sum) { return sum / count; });
+    return {
+      idf: function (entry) {
+        var frequency = 0;
+        for (var f = 2; f < entry.length; f++) {
+          frequency += entry[f].length / 2;
+        }
+        return Math.log(1 + Math.abs((count - frequency + 0.5) / (frequency + 0.5)));
+      },
+      weight: function (idf, tf, doc, f) {
+        var block = lengths.get(Math.floor(doc / size));
+        if (block === undefined) {
+          throw new Error("search file lengths/" + Math.floor(doc / size) + ".js is not loaded");
+        }
+        var length = block[f][doc % size];
+        var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / averages[f])) + tf);
+        return roundThousandths(score * manifest.boosts[f]) / 1000;
+      }
+    };
+  }
+
+  /* `score` x 1000 rounded to an integer as Python's round(score, 3) x 1000 rounds: on the
+   * double's exact value, halves to even. Math.round(score x 1000) agrees but next to a
+   * half-thousandth; there toFixed rounds the exact value, and a double exactly halfway is an
+   * odd number of sixteenths (1000 = 8 x 125). Scores are never negative. */
+  function roundThousandths(score) {
+    var scaled = score * 1000, rounded = Math.round(scaled);
+    if (Math.abs(scaled - rounded) > 0.4999) {
+      var sixteenths = score * 16;
+      if (Number.isInteger(sixteenths) && sixteenths % 2 === 1) {
+        rounded = Math.floor(scaled) % 2 === 0 ? Math.floor(scaled) : Math.floor(scaled) + 1;
+      } else {
+        rounded = Math.round(Number(score.toFixed(3)) * 1000);
+      }
+    }
+    return rounded;
+  }
+
+  /* One field's postings `[document deltas..., counts...]` -> {ref: {}}, adding each
+   * (term number, weight) to the document's field vector. */
+  function decodePostings(encoded, number, f, fieldCount, idf, weigh, vectors) {
     var refs = {}, half = encoded.length / 2, doc = 0;
     for (var i = 0; i < half; i++) {
       doc += encoded[i];
@@ -184,7 +258,7 @@
       if (pairs === undefined) {
         vectors.set(key, pairs = []);
       }
-      pairs.push([number, encoded[half + i] / 1000]);
+      pairs.push([number, weigh.weight(idf, encoded[half + i], doc, f)]);
     }
     return refs;
   }
@@ -313,8 +387,8 @@
   return {
     FOLD_LABEL: FOLD_LABEL, foldText: foldText, foldTerm: foldTerm, registerFold: registerFold,
     makeIndexTerm: makeIndexTerm, planQuery: planQuery, lexiconTokenSet: lexiconTokenSet,
-    expandPattern: expandPattern, shardOf: shardOf, shardsFor: shardsFor,
-    buildIndex: buildIndex, decodeFacets: decodeFacets, newestFirstOnTies: newestFirstOnTies,
+    expandPattern: expandPattern, shardKey: shardKey, shardOf: shardOf, shardsFor: shardsFor,
+    lengthBlocksFor: lengthBlocksFor, buildIndex: buildIndex, roundThousandths: roundThousandths, decodeFacets: decodeFacets, newestFirstOnTies: newestFirstOnTies,
     filterByFacets: filterByFacets,
     countFacets: countFacets, markText: markText, snippet: snippet, matchedTerms: matchedTerms
   };

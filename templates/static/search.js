@@ -23,7 +23,8 @@
   var headerInput = document.getElementById("site-search");
 
   var received = Object.create(null), loading = Object.create(null);
-  var state = { manifest: null, facets: null, lexicon: null, shards: new Map(), index: null, indexSize: -1,
+  var state = { manifest: null, facets: null, lexicon: null, shards: new Map(), lengths: new Map(),
+                index: null, indexSize: -1,
                 indexHasAll: false, indexTerm: core.makeIndexTerm(lunr), run: 0, results: [], shown: 0 };
 
   window.sitegenSearchData = function (key, data) { received[key] = data; };
@@ -103,16 +104,21 @@
   function index(negated) {
     if (state.indexSize !== state.shards.size || (negated && !state.indexHasAll)) {
       var shards = Array.from(state.shards.values());
-      state.index = lunr.Index.load(core.buildIndex(state.manifest, shards, negated));
+      state.index = lunr.Index.load(core.buildIndex(state.manifest, shards, state.lengths, negated));
       state.indexSize = state.shards.size;
       state.indexHasAll = negated;
     }
     return state.index;
   }
 
+  /* Load the shards numbered `numbers`, and the field lengths of their documents. */
   function loadShards(numbers) {
     return Promise.all(numbers.map(function (n) {
-      return load("terms/" + n).then(function (data) { state.shards.set(n, data); });
+      return load(core.shardKey(state.manifest, n)).then(function (data) {
+        return Promise.all(core.lengthBlocksFor(state.manifest, [data]).map(function (block) {
+          return load("lengths/" + block).then(function (lengths) { state.lengths.set(block, lengths); });
+        })).then(function () { state.shards.set(n, data); });  // usable once its lengths are here
+      });
     }));
   }
 

@@ -42,16 +42,24 @@ function loadData(key) {
 }
 
 const manifest = loadData("manifest");
-const allShards = manifest.shards.map((_, i) => loadData("terms/" + i));
+const allShards = manifest.shards.map((_, i) => loadData(core.shardKey(manifest, i)));
+const allLengths = new Map(Array.from({ length: Math.ceil(manifest.docCount / manifest.lengthBlock) },
+  (_, block) => [block, loadData("lengths/" + block)]));
 const lexicon = core.lexiconTokenSet(lunr, loadData("lexicon"));
-const whole = lunr.Index.load(core.buildIndex(manifest, allShards, true));
+const whole = lunr.Index.load(core.buildIndex(manifest, allShards, allLengths, true));
+
+// The length files a set of shards needs, and only those (buildIndex throws on a missing one).
+function lengthsFor(shards) {
+  return new Map(core.lengthBlocksFor(manifest, shards).map((block) => [block, allLengths.get(block)]));
+}
 
 function ranked(index, query) {
   return index.search(query).map((r) => [r.ref, r.score, Object.keys(r.matchData.metadata).sort()]);
 }
 
-test("the corpus is cut into many shards", () => {
+test("the corpus is cut into many shards, its lengths into several files", () => {
   assert.ok(manifest.shards.length >= 10, `only ${manifest.shards.length} shards`);
+  assert.ok(allLengths.size >= 3, `only ${allLengths.size} length files`);
   assert.equal(manifest.docCount, readJson("lunrpy.json").fieldVectors.length / manifest.fields.length);
 });
 
@@ -69,7 +77,7 @@ test("lunr.js ranks lunr.py's index exactly as lunr.py does", () => {
 });
 
 test("sitegen's merged shards serialise to lunr.py's index", () => {
-  const merged = core.buildIndex(manifest, allShards, true);
+  const merged = core.buildIndex(manifest, allShards, allLengths, true);
   assert.deepEqual(JSON.parse(JSON.stringify(merged)), readJson("lunrpy.json"));
 });
 
@@ -83,13 +91,36 @@ test("each query loads only the shards it needs and ranks as the whole index", (
   for (const query of QUERIES.lunr) {
     const plan = core.planQuery(lunr, manifest, query);
     const needed = core.shardsFor(lunr, manifest, plan, lexicon);
-    const index = lunr.Index.load(core.buildIndex(manifest, needed.map((i) => allShards[i]), plan.negated));
+    const shards = needed.map((i) => allShards[i]);
+    const index = lunr.Index.load(core.buildIndex(manifest, shards, lengthsFor(shards), plan.negated));
     assert.deepEqual(ranked(index, query), ranked(whole, query), `results for ${query}`);
     assert.ok(needed.length < manifest.shards.length || /[~*]/.test(query), `${query} loads every shard`);
     if (plan.patterns.length === 0 && plan.prefixes.length === 0) {
       assert.ok(needed.length <= plan.terms.length, `${query} loads ${needed.length} shards`);
     }
   }
+});
+
+test("a query's shards need only the length files of their documents", () => {
+  const entries = allShards.flat();
+  const postings = (entry) => entry.slice(2).reduce((sum, field) => sum + field.length, 0);
+  const rare = entries.reduce((best, entry) => (postings(entry) < postings(best) ? entry : best));
+  const shards = [[rare]];
+  const blocks = core.lengthBlocksFor(manifest, shards);
+  assert.ok(blocks.length >= 1 && blocks.length < allLengths.size, `blocks ${blocks}`);
+  const missing = new Map(lengthsFor(shards));
+  missing.delete(blocks[0]);
+  assert.throws(() => core.buildIndex(manifest, shards, missing, false), /lengths\/\d+\.js is not loaded/);
+});
+
+test("weights round to three decimals as Python rounds them, next to a half-thousandth too", () => {
+  const roundings = readJson("analysis.json").roundings;
+  let naiveWrong = 0;
+  for (const [score, thousandths] of roundings) {
+    assert.equal(core.roundThousandths(score), thousandths, `rounding ${score}`);
+    naiveWrong += Math.round(score * 1000) !== thousandths;
+  }
+  assert.ok(naiveWrong > 0, "the samples should include scores Math.round(score * 1000) gets wrong");
 });
 
 test("prefix, fuzzy and leading-wildcard queries plan the right shards", () => {

@@ -11,6 +11,7 @@ The corpus is the `basic` fixture site, the seed article, and a seeded generated
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
 import sys
@@ -20,13 +21,14 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen import search_index  # noqa: E402
+from sitegen import search_index, search_shards  # noqa: E402
 from sitegen.check import check_site  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.search import build_search_files, index_documents, index_fields  # noqa: E402
 from sitegen.search_input import SearchInput  # noqa: E402
 
 SHARD_BYTES = 1500  # tiny shards, so queries span several and prefixes cross boundaries
+LENGTH_BLOCK = 25  # documents per length file: several files, of which a query needs some
 WORDS = ("police patrol patrols patrolling community communities minister ministers budget bank banks "
          "banking election elections vote voting voted council councils report reported reporting court "
          "courts judge trial health hospital hospitals school schools teacher strike strikes railway "
@@ -82,6 +84,7 @@ def main(out: Path) -> None:
         shutil.rmtree(out)
     root = make_corpus(out / "site")
     site = check_site(load_config(root)).site
+    search_shards.LENGTH_BLOCK = LENGTH_BLOCK
     for url, data in build_search_files(site, shard_bytes=SHARD_BYTES).items():
         path = out / "files" / url
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,8 +101,23 @@ def main(out: Path) -> None:
     words = sorted({w for doc in index_documents(source) for text in doc.values() for w in text.lower().split()})
     folded = sorted({search_index.fold_term(w) for w in words} - {""})
     analysis = {"stems": {w: search_index.stem(w) for w in folded + queries["stems"]},
-                "folds": {t: search_index.fold_term(t.lower()) for t in words + queries["folds"]}}
+                "folds": {t: search_index.fold_term(t.lower()) for t in words + queries["folds"]},
+                "roundings": _roundings()}
     (out / "analysis.json").write_text(json.dumps(analysis, ensure_ascii=False), encoding="utf-8")
+
+
+def _roundings() -> list[tuple[float, int]]:
+    """Doubles next to half-thousandths with Python's round(score, 3) x 1000 of each."""
+    rng = random.Random(5)
+    samples = []
+    for _ in range(400):
+        middle = (rng.randrange(1, 40_000) + 0.5) / 1000
+        for steps in (-2, -1, 0, 1, 2):
+            score = middle
+            for _ in range(abs(steps)):
+                score = math.nextafter(score, math.inf if steps > 0 else -math.inf)
+            samples.append((score, search_index.exact_thousandths(score)))
+    return samples
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.generate import edit_article, generate_archive
 from sitegen.check import check_site
 from sitegen.config import load_config
 from sitegen.search import build_search_files, search_file_sizes
@@ -33,7 +34,9 @@ def _data(path: Path) -> tuple[str, object]:
 def test_every_search_file_is_a_script_that_assigns_data(search_project: Path) -> None:
     out = search_project / "build"
     files = sorted((out / "search").rglob("*.js"))
-    assert {f.relative_to(out / "search").as_posix() for f in files} >= {"manifest.js", "facets.js", "terms/0.js"}
+    _, manifest = _data(out / "search" / "manifest.js")
+    shard = f"terms/{manifest['shardFiles'][0]}.js"
+    assert {f.relative_to(out / "search").as_posix() for f in files} >= {"manifest.js", "facets.js", shard, "lengths/0.js"}
     for path in files:
         key, _ = _data(path)
         assert key == path.relative_to(out / "search").with_suffix("").as_posix()
@@ -62,8 +65,7 @@ def test_one_document_per_article_with_what_a_result_shows(search_project: Path)
 def test_index_comes_from_the_model_not_the_html(search_project: Path) -> None:
     out = search_project / "build"
     _, manifest = _data(out / "search" / "manifest.js")
-    terms = {entry[0] for n in range(len(manifest["shards"]))
-             for entry in _data(out / "search" / "terms" / f"{n}.js")[1]}
+    terms = {entry[0] for name in manifest["shardFiles"] for entry in _data(out / "search" / "terms" / f"{name}.js")[1]}
     assert {"rowley", "societ", "zoe", "patrol"} <= terms  # folded and stemmed
     assert "skip" not in terms and "archiv" not in terms  # page chrome ("Skip to content", "Archive")
     assert manifest["fields"][:4] == ["title", "topics", "people", "organisations"]
@@ -188,3 +190,25 @@ def test_search_processes_forked_before_the_model_make_what_one_process_makes(sc
     shutil.copytree(root, alone, ignore=shutil.ignore_patterns("build", ".sitegen-cache", ".build.lock"))
     build(load_config(alone), jobs=1)
     assert _tree(root / "build") == _tree(alone / "build")
+
+
+def test_editing_one_article_rewrites_only_the_search_files_its_edit_touches(tmp_path: Path) -> None:
+    # The shards hold counts, not BM25 weights (which depend on every article's length), end at
+    # terms picked by their digest and are named by their first term: so a sentence added to
+    # one article changes the shards of that sentence's terms, not all of them.
+    root = tmp_path / "site"
+    generate_archive(root, 200, seed=5)
+
+    def files() -> dict[str, bytes]:
+        return build_search_files(check_site(load_config(root)).site, shard_bytes=3000)
+
+    before = files()
+    edit_article(root)  # "This article was corrected (1)." at the end of one article's body
+    after = files()
+    changed = {url for url in before.keys() | after.keys() if before.get(url) != after.get(url)}
+    shards = [url for url in before if url.startswith("search/terms/")]
+    assert len(shards) > 40
+    edited = {"search/manifest.js", "search/lengths/0.js", "search/docs/100.js"}  # it is the 101st oldest
+    others = {url for url in changed if not url.startswith("search/terms/")}
+    assert edited <= others <= edited | {"search/lexicon.js"}  # the lexicon if a term is new
+    assert 1 <= len([url for url in changed if url.startswith("search/terms/")]) <= 6

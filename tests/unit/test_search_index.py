@@ -121,11 +121,34 @@ def test_shards_cut_sorted_terms_into_contiguous_ranges() -> None:
     firsts = [s.first_term for s in shards]
     assert firsts[0] == "" and firsts == sorted(firsts)
     held = [entry[0] for shard in shards for entry in json.loads(shard.text)]
-    assert held == sorted(index.term_numbers)
+    assert held == sorted(index.first_uses)
     for shard, following in zip(shards, firsts[1:] + [None]):
         terms = [entry[0] for entry in json.loads(shard.text)]
         assert all(shard.first_term <= t and (following is None or t < following) for t in terms)
     assert len(list(cut_shards(shard_entries(index), shard_bytes=10**9))) == 1
+
+
+def test_where_shards_end_does_not_move_when_an_earlier_entry_grows() -> None:
+    # An edited article changes the entries of its own terms. The shards after them must stay
+    # as they were (same first terms, same text), or every later shard would be rewritten.
+    entries = [(f"term{n:05d}", "x" * random.Random(n).randint(20, 400)) for n in range(3000)]
+    before = list(cut_shards(entries, shard_bytes=6000))
+    grown = list(entries)
+    grown[400] = (grown[400][0], grown[400][1] * 8)
+    after = list(cut_shards(grown, shard_bytes=6000))
+    assert len(before) > 40
+    changed = set(before) ^ set(after)
+    assert 1 <= len({shard.first_term for shard in changed}) <= 4, "more than the grown entry's shards changed"
+    assert all(shard.first_term < "term00600" for shard in changed)
+    sizes = [len(shard.text) for shard in before[:-1]]
+    assert min(sizes) >= 3000 and max(sizes) <= 2 * 6000 + 2 * 400 + 2
+
+
+def test_shards_are_named_by_their_first_term() -> None:
+    taken: set[str] = set()
+    names = [search_shards.shard_name(term, taken) for term in ("", "a", "polic", "a")]
+    assert names[0] == search_shards.shard_name("", set()) and len(set(names)) == 4
+    assert names[3] == names[1] + "-2"
 
 
 @pytest.mark.parametrize("written_at_once", [1 << 20, 7, 1])
@@ -137,14 +160,15 @@ def test_shard_entries_decode_to_the_postings(monkeypatch: pytest.MonkeyPatch, w
     documents = _random_corpus(5, 80) + [dict(HANDMADE[0], body=" ".join(["patrol"] * 12_345))]
     index = build_index(FIELDS, [str(n) for n in range(81)], documents)
     entries = list(shard_entries(index))
-    assert [term for term, _ in entries] == sorted(index.term_numbers)
+    assert [term for term, _ in entries] == sorted(index.first_uses)
     for term, entry in entries:
         decoded = json.loads(entry)
-        assert decoded[:2] == [term, index.term_numbers[term]]
+        assert decoded[:2] == [term, index.first_uses[term]]
         assert len(decoded) == 2 + len(FIELDS)
-        for numbers, (docs, scores) in zip(decoded[2:], index.postings_of(term)):
-            gaps, written_scores = numbers[:len(numbers) // 2], numbers[len(numbers) // 2:]
-            assert list(itertools.accumulate(gaps)) == docs and written_scores == scores
+        for numbers, (docs, counts) in zip(decoded[2:], index.postings_of(term)):
+            gaps, written_counts = numbers[:len(numbers) // 2], numbers[len(numbers) // 2:]
+            assert list(itertools.accumulate(gaps)) == docs and written_counts == counts
+    assert max(max(counts, default=0) for _, counts in index.postings_of("patrol")) == 12_345
 
 
 def test_data_file_is_one_call_with_safe_line_separators() -> None:
@@ -165,14 +189,14 @@ def test_index_parts_join_to_the_whole_index() -> None:
         assert [entry for part in parts for entry in part] == whole
 
 
-def test_scoring_in_passes_gives_the_same_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_making_postings_in_passes_gives_the_same_entries(monkeypatch: pytest.MonkeyPatch) -> None:
     documents = _random_corpus(9, 60)
     refs = [str(n) for n in range(60)]
     whole = list(shard_entries(build_index(FIELDS, refs, documents)))
     monkeypatch.setattr(search, "POSTINGS_PER_PASS", 150)  # a few hundred postings: several passes
     counted = count_index(FIELDS, refs, documents)
     assert counted.postings > 3 * 150
-    assert list(search.scored_entries(counted, release=True)[1]) == whole
+    assert list(search.encoded_entries(counted, release=True)[1]) == whole
     parts = [entry for k in range(2) for entry in search.part_entries(count_index(FIELDS, refs, documents), (k, 2))]
     assert parts == whole
 
