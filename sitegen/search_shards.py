@@ -7,14 +7,16 @@ path under `search/` without `.js`. The browser adds them as `<script>` tags, wh
 - `manifest`: lunr fields, boosts and pipeline, the document count, each field's summed length,
   taxonomy labels, and the first term and file name of each shard.
 - `terms/NAME`: a contiguous range of the sorted terms with their postings. Each term is
-  `[term, first-use key, per field: [document deltas..., counts...]]`. From these, the length
+  `[term, first-use key, per field: [document deltas..., counts..., lengths...]]`, the field
+  lengths (tokens kept) of its documents left out for the body (`LENGTH_FILE_FIELDS`): every
+  term of an article shares its body length, which an edit changes. From these, the length
   files and the manifest the browser works out lunr's BM25 weights and term numbers
   (`search-core.js`), rebuilding exactly the part of lunr's serialised index (inverted index and
   field-vector entries) that a query's terms touch. Term ranges make a prefix query (`pol*`)
   load neighbouring shards. Shards end at terms picked by a digest of the term (once big
   enough) and are named by a digest of their first term, so an article's edit changes only the
   shards of the terms whose counts changed, not every shard after them.
-- `lengths/N`: the field lengths (tokens kept) of documents N x LENGTH_BLOCK onwards.
+- `lengths/N`: the body lengths of documents N x LENGTH_BLOCK onwards.
 - `lexicon`: every term, front-coded, for fuzzy (`~`) and leading-`*` queries.
 - `facets`: per facet (each taxonomy, source, year) its values with their documents as deltas.
 - `docs/N`: what a result shows for document N: title, link, date, source, summary, terms, text.
@@ -37,6 +39,7 @@ FOLDER = "search"  # under the site root, next to search.html
 SHARD_BYTES = 48_000  # about the raw size of one term shard
 ENTRY_BYTES = 400  # about the mean raw size of a term's entry at 10,000 articles (to pick shard ends)
 LENGTH_BLOCK = 1000  # documents per length file
+LENGTH_FILE_FIELDS = ("body",)  # fields whose document lengths are in length files, not in postings
 
 
 def data_url(key: str) -> str:
@@ -67,11 +70,15 @@ def shard_entries(index: BuiltIndex) -> Iterator[tuple[str, str]]:
     """(term, encoded entry) of every term with postings in `index`, in term order, made as
     asked for (each field's numbers are written out at once, see `_numbers_by_term`)."""
     first_uses = index.first_uses
-    columns = []  # per field, each term's `[documents...,counts...]`
-    for postings in index.postings:
+    columns = []  # per field, each term's `[documents...,counts...(,lengths...)]`
+    for field, lengths, postings in zip(index.fields, index.lengths, index.postings):
         docs = _numbers_by_term(_gaps(postings), postings.offsets)
         tfs = _numbers_by_term(postings.tfs, postings.offsets)
-        columns.append([f"[{d},{t}]" if d else "[]" for d, t in zip(docs, tfs)])
+        if field.name in LENGTH_FILE_FIELDS:
+            columns.append([f"[{d},{t}]" if d else "[]" for d, t in zip(docs, tfs)])
+        else:
+            sizes = _numbers_by_term(lengths[postings.docs], postings.offsets)
+            columns.append([f"[{d},{t},{n}]" if d else "[]" for d, t, n in zip(docs, tfs, sizes)])
         del docs, tfs
     for term, row in zip(index.terms, zip(*columns)):
         yield term, f"[{_quoted(term)},{first_uses[term]},{','.join(row)}]"
@@ -191,7 +198,8 @@ def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard],
         first_terms.append(shard.first_term)
         names.append(name)
         yield data_url(key), data
-    for number, lengths in enumerate(length_blocks(index.lengths)):
+    in_files = [lengths for field, lengths in zip(index.fields, index.lengths) if field.name in LENGTH_FILE_FIELDS]
+    for number, lengths in enumerate(length_blocks(in_files)):
         key = f"lengths/{number}"
         data = data_file(key, lengths)
         digest.update(data)
@@ -201,12 +209,13 @@ def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard],
                 "fields": [f.name for f in index.fields], "boosts": [f.boost for f in index.fields],
                 "k1": K1, "b": B, "pipeline": [FOLD_LABEL, STEMMER_LABEL], "docCount": len(index.refs),
                 "lengthSums": [int(lengths.sum()) for lengths in index.lengths], "lengthBlock": LENGTH_BLOCK,
+                "lengthFiles": [f.name for f in index.fields if f.name in LENGTH_FILE_FIELDS],
                 "labels": labels, "shards": first_terms, "shardFiles": names}
     yield data_url("manifest"), data_file("manifest", manifest)
 
 
 def length_blocks(lengths: Sequence[np.ndarray]) -> Iterator[list[list[int]]]:
-    """Per block of LENGTH_BLOCK documents, each field's lengths of those documents."""
+    """Per block of LENGTH_BLOCK documents, each of `lengths`' fields' lengths of those documents."""
     count = len(lengths[0]) if lengths else 0
     for start in range(0, count, LENGTH_BLOCK):
         yield [field[start:start + LENGTH_BLOCK].tolist() for field in lengths]

@@ -150,13 +150,15 @@
     return Array.from(needed).sort(function (a, b) { return a - b; });
   }
 
-  /* Numbers of the length files holding the documents of `shardData` (decoded shards), ascending. */
+  /* Numbers of the length files holding the documents of `shardData` (decoded shards) in the
+   * fields whose lengths are in files (the body), ascending. */
   function lengthBlocksFor(manifest, shardData) {
-    var blocks = new Set(), fieldCount = manifest.fields.length, size = manifest.lengthBlock;
+    var blocks = new Set(), size = manifest.lengthBlock;
+    var inFiles = manifest.lengthFiles.map(function (name) { return manifest.fields.indexOf(name); });
     shardData.forEach(function (entries) {
       entries.forEach(function (entry) {
-        for (var f = 0; f < fieldCount; f++) {
-          var encoded = entry[2 + f], half = encoded.length / 2, doc = 0;
+        for (var j = 0; j < inFiles.length; j++) {
+          var encoded = entry[2 + inFiles[j]], half = encoded.length / 2, doc = 0;
           for (var i = 0; i < half; i++) {
             doc += encoded[i];
             blocks.add(Math.floor(doc / size));
@@ -210,20 +212,31 @@
   function weigher(manifest, lengths) {
     var count = manifest.docCount, k1 = manifest.k1, b = manifest.b, size = manifest.lengthBlock;
     var averages = manifest.lengthSums.map(function (sum) { return sum / count; });
+    var inFile = manifest.fields.map(function (name) { return manifest.lengthFiles.indexOf(name); });
+    var parts = function (f) {  // numbers per posting: document delta, count (and length unless in files)
+      return inFile[f] < 0 ? 3 : 2;
+    };
     return {
+      parts: parts,
       idf: function (entry) {
         var frequency = 0;
         for (var f = 2; f < entry.length; f++) {
-          frequency += entry[f].length / 2;
+          frequency += entry[f].length / parts(f - 2);
         }
         return Math.log(1 + Math.abs((count - frequency + 0.5) / (frequency + 0.5)));
       },
-      weight: function (idf, tf, doc, f) {
+      /* The length of document `doc`'s field f: `given` in the posting, or from its length file. */
+      length: function (given, doc, f) {
+        if (inFile[f] < 0) {
+          return given;
+        }
         var block = lengths.get(Math.floor(doc / size));
         if (block === undefined) {
           throw new Error("search file lengths/" + Math.floor(doc / size) + ".js is not loaded");
         }
-        var length = block[f][doc % size];
+        return block[inFile[f]][doc % size];
+      },
+      weight: function (idf, tf, length, f) {
         var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / averages[f])) + tf);
         return roundThousandths(score * manifest.boosts[f]) / 1000;
       }
@@ -247,18 +260,19 @@
     return rounded;
   }
 
-  /* One field's postings `[document deltas..., counts...]` -> {ref: {}}, adding each
-   * (term number, weight) to the document's field vector. */
+  /* One field's postings `[document deltas..., counts..., (lengths...)]` -> {ref: {}}, adding
+   * each (term number, weight) to the document's field vector. */
   function decodePostings(encoded, number, f, fieldCount, idf, weigh, vectors) {
-    var refs = {}, half = encoded.length / 2, doc = 0;
-    for (var i = 0; i < half; i++) {
+    var refs = {}, count = encoded.length / weigh.parts(f), doc = 0;
+    for (var i = 0; i < count; i++) {
       doc += encoded[i];
       refs[doc] = {};
       var key = doc * fieldCount + f, pairs = vectors.get(key);
       if (pairs === undefined) {
         vectors.set(key, pairs = []);
       }
-      pairs.push([number, weigh.weight(idf, encoded[half + i], doc, f)]);
+      var length = weigh.length(encoded[2 * count + i], doc, f);
+      pairs.push([number, weigh.weight(idf, encoded[count + i], length, f)]);
     }
     return refs;
   }

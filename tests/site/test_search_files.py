@@ -211,4 +211,6 @@ def test_editing_one_article_rewrites_only_the_search_files_its_edit_touches(tmp
     edited = {"search/manifest.js", "search/lengths/0.js", "search/docs/100.js"}  # it is the 101st oldest
     others = {url for url in changed if not url.startswith("search/terms/")}
     assert edited <= others <= edited | {"search/lexicon.js"}  # the lexicon if a term is new
-    assert 1 <= len([url for url in changed if url.startswith("search/terms/")]) <= 6
+    # The shards of "articl", "correct" and "1" (new: the lexicon changes), and the shard ends
+    # a grown entry moves until they meet a picked term again (2 or 3 shards).
+    assert 1 <= len([url for url in changed if url.startswith("search/terms/")]) <= 10

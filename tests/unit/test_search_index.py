@@ -165,9 +165,11 @@ def test_shard_entries_decode_to_the_postings(monkeypatch: pytest.MonkeyPatch, w
         decoded = json.loads(entry)
         assert decoded[:2] == [term, index.first_uses[term]]
         assert len(decoded) == 2 + len(FIELDS)
-        for numbers, (docs, counts) in zip(decoded[2:], index.postings_of(term)):
-            gaps, written_counts = numbers[:len(numbers) // 2], numbers[len(numbers) // 2:]
-            assert list(itertools.accumulate(gaps)) == docs and written_counts == counts
+        for field, lengths, numbers, (docs, counts) in zip(FIELDS, index.lengths, decoded[2:], index.postings_of(term)):
+            parts = 2 if field.name in search_shards.LENGTH_FILE_FIELDS else 3  # and each document's length
+            size = len(numbers) // parts
+            assert list(itertools.accumulate(numbers[:size])) == docs and numbers[size:2 * size] == counts
+            assert parts == 2 or numbers[2 * size:] == lengths[docs].tolist()
     assert max(max(counts, default=0) for _, counts in index.postings_of("patrol")) == 12_345
 
 
