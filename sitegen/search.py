@@ -198,9 +198,9 @@ def _facet(key: str, singular: str, plural: str, values: list[tuple[str, list[in
 def search_file_sizes(files: Iterable[tuple[str, bytes]]) -> dict[str, int]:
     """Bytes of the search data among (url, bytes) `files`, raw and gzip, by kind (for `make bench`).
 
-    Kinds: `index` (manifest + term shards), `store` (documents), `facets`, `lexicon` (loaded
-    only by fuzzy and leading-`*` queries), `lunr` (lunr.js); plus file counts and the largest
-    shard's gzip size, which bounds what one query word adds to a download.
+    Kinds: `index` (manifest, term shards, length files), `store` (documents), `facets`,
+    `lexicon` (loaded only by fuzzy and leading-`*` queries), `lunr` (lunr.js); plus file counts
+    and the largest shard's gzip size, which bounds what one query word adds to a download.
     """
     sizes: dict[str, int] = {"shard_count": 0, "doc_file_count": 0, "largest_shard_gzip": 0}
     for url, data in files:

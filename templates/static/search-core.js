@@ -402,8 +402,8 @@
     FOLD_LABEL: FOLD_LABEL, foldText: foldText, foldTerm: foldTerm, registerFold: registerFold,
     makeIndexTerm: makeIndexTerm, planQuery: planQuery, lexiconTokenSet: lexiconTokenSet,
     expandPattern: expandPattern, shardKey: shardKey, shardOf: shardOf, shardsFor: shardsFor,
-    lengthBlocksFor: lengthBlocksFor, buildIndex: buildIndex, roundThousandths: roundThousandths, decodeFacets: decodeFacets, newestFirstOnTies: newestFirstOnTies,
-    filterByFacets: filterByFacets,
+    lengthBlocksFor: lengthBlocksFor, buildIndex: buildIndex, roundThousandths: roundThousandths,
+    decodeFacets: decodeFacets, newestFirstOnTies: newestFirstOnTies, filterByFacets: filterByFacets,
     countFacets: countFacets, markText: markText, snippet: snippet, matchedTerms: matchedTerms
   };
 });

@@ -111,7 +111,7 @@
     return state.index;
   }
 
-  /* Load the shards numbered `numbers`, and the field lengths of their documents. */
+  /* Load the shards numbered `numbers`, and the body lengths of their documents. */
   function loadShards(numbers) {
     return Promise.all(numbers.map(function (n) {
       return load(core.shardKey(state.manifest, n)).then(function (data) {
