@@ -447,6 +447,23 @@ def _doc_keys_path(config: Config) -> Path:
     return state_path(config).with_suffix(".search-docs.pickle")
 
 
+def read_shard_table(config: Config, code_key: str) -> dict:
+    """What made each range of term shards the last build into this output folder wrote with
+    this code and config (`search_shards.ShardTable`); empty if there is none. Like the
+    documents' keys, a range is trusted only for live files with the digests it names."""
+    found = _read_pickle(_shard_table_path(config))
+    return found[2] if isinstance(found, tuple) and len(found) == 3 and found[:2] == (FORMAT, code_key) else {}
+
+
+def write_shard_table(config: Config, code_key: str, table: dict) -> None:
+    """Keep the shard table for the next build (see `read_shard_table`)."""
+    _write_pickle(_shard_table_path(config), (FORMAT, code_key, table))
+
+
+def _shard_table_path(config: Config) -> Path:
+    return state_path(config).with_suffix(".search-shards.pickle")
+
+
 def read_state(config: Config) -> BuildState | None:
     """The state the last build into this output folder left, if readable and current, without
     its `DETAILS` (see `read_details`): all a no-op build needs."""

@@ -23,8 +23,8 @@ from .render import iso_date, long_date
 from .search_analysis import Analyser
 from .search_input import SearchDocument, SearchInput, SearchTaxonomy
 from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, index_postings
-from .search_shards import (FOLDER, SHARD_BYTES, cut_shards, data_file, data_url, doc_file, doc_url, encode_facets,
-                            iter_shard_files, shard_entries)
+from .search_shards import (FOLDER, SHARD_BYTES, Item, Kept, RangeWalker, ShardTable, cut_shards, data_file, data_url,
+                            doc_file, doc_url, encode_facets, iter_shard_files)
 
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
 _SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
@@ -82,46 +82,49 @@ def iter_search_index_files(source: SearchInput, *, shard_bytes: int = SHARD_BYT
     """The first part of `build_search_files`, one file at a time: lunr.js, the term shards,
     length files, lexicon and manifest."""
     counted = count_site_index(source, analyser)
-    return index_files(source, *encoded_entries(counted, release=True), shard_bytes=shard_bytes)
+    index, items = shard_items(counted, release=True, shard_bytes=shard_bytes)
+    return index_files(source, index, items, shard_bytes=shard_bytes)  # type: ignore[return-value]  # no Kept
 
 
-def encoded_entries(counted: CountedIndex, part: tuple[int, int] = (0, 1), *,
-                    release: bool = False) -> tuple[BuiltIndex, Iterator[tuple[str, str]]]:
-    """The index without its postings, and the encoded shard entries of part `part` of its terms
-    (see `index_postings`), made as they are asked for: the parts' entries, joined in order, are
-    the whole index's. A part with more than `POSTINGS_PER_PASS` postings is made in passes,
+def shard_items(counted: CountedIndex, part: tuple[int, int] = (0, 1), *, release: bool = False,
+                known: ShardTable | None = None, shard_bytes: int = SHARD_BYTES) -> tuple[BuiltIndex, Iterator[Item]]:
+    """The index without its postings, and the items `cut_shards` takes for part `part` of its
+    terms (see `index_postings`, `RangeWalker`), made as they are asked for: the parts' items,
+    joined in order, are the whole index's. A range `known` has with the same postings is kept
+    rather than encoded. A part with more than `POSTINGS_PER_PASS` postings is made in passes,
     each a smaller part, and each pass's postings are freed once encoded, so the postings of
     100,000 articles are never all in memory. `release` frees the counts after the last pass."""
     k, n = part
     passes = max(1, -(-counted.postings // (n * POSTINGS_PER_PASS)))
     first = index_postings(counted, (k * passes, n * passes), release=release and passes == 1)
+    walker = RangeWalker(known, starts=k == 0, ends=k == n - 1, shard_bytes=shard_bytes)
 
-    def entries(made: BuiltIndex) -> Iterator[tuple[str, str]]:
+    def items(made: BuiltIndex) -> Iterator[Item]:
         for j in range(1, passes + 1):
-            yield from shard_entries(made)
+            yield from walker.items(made, last_pass=j == passes)
             made = None  # type: ignore[assignment]  # freed before the next pass is made
             if j < passes:
                 made = index_postings(counted, (k * passes + j, n * passes), release=release and j == passes - 1)
 
-    return BuiltIndex(first.fields, first.refs, first.first_uses, first.lengths, [], []), entries(first)
+    return BuiltIndex(first.fields, first.refs, first.first_uses, first.lengths, [], []), items(first)
 
 
-def part_entries(counted: CountedIndex, part: tuple[int, int]) -> list[tuple[str, str]]:
-    """The encoded shard entries of part `part` of the terms, all at once (a forked process's answer)."""
-    return list(encoded_entries(counted, part, release=True)[1])
+def part_items(counted: CountedIndex, part: tuple[int, int], known: ShardTable | None = None) -> list[Item]:
+    """The shard items of part `part` of the terms, all at once (a forked process's answer)."""
+    return list(shard_items(counted, part, release=True, known=known)[1])
 
 
-def index_files(source: SearchInput, index: BuiltIndex, entries: Iterable[tuple[str, str]], *,
-                shard_bytes: int = SHARD_BYTES) -> Iterator[tuple[str, bytes]]:
+def index_files(source: SearchInput, index: BuiltIndex, items: Iterable[Item], *, shard_bytes: int = SHARD_BYTES,
+                table: ShardTable | None = None) -> Iterator[tuple[str, bytes | Kept]]:
     """lunr.js, then the term shards, length files, lexicon and manifest made from all of the
-    index's entries, each file made as it is asked for."""
+    index's shard items, each file made as it is asked for (`table`: see `iter_shard_files`)."""
     path = find_lunr_js(source.config.root)
     if path is None:
         raise ContentError("lunr.js missing", [Problem("package.json", 1, "lunr.js is not installed; "
                                                "run 'make build' (or 'npm ci') to install it")])
     labels = {taxonomy.name: taxonomy.plural for taxonomy in source.taxonomies}
     return itertools.chain([(urls.static_url("lunr.min.js"), path.read_bytes())],
-                           iter_shard_files(index, cut_shards(entries, shard_bytes), labels))
+                           iter_shard_files(index, cut_shards(items, shard_bytes), labels, table))
 
 
 def iter_search_store_files(source: SearchInput) -> Iterator[tuple[str, bytes]]:

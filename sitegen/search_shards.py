@@ -13,9 +13,11 @@ path under `search/` without `.js`. The browser adds them as `<script>` tags, wh
   files and the manifest the browser works out lunr's BM25 weights and term numbers
   (`search-core.js`), rebuilding exactly the part of lunr's serialised index (inverted index and
   field-vector entries) that a query's terms touch. Term ranges make a prefix query (`pol*`)
-  load neighbouring shards. Shards end at terms picked by a digest of the term (once big
-  enough) and are named by a digest of their first term, so an article's edit changes only the
-  shards of the terms whose counts changed, not every shard after them.
+  load neighbouring shards. Shards are cut in ranges of terms, each starting at a term picked
+  by a digest of the term, end at terms picked the same way (once big enough) and are named by
+  a digest of their first term, so an article's edit changes only the shards of the terms
+  whose counts changed, not every shard after them; and a rebuild does not even encode the
+  ranges whose postings are the last build's (`RangeWalker`, with the cache's shard table).
 - `lengths/N`: the body lengths of documents N x LENGTH_BLOCK onwards.
 - `lexicon`: every term, front-coded, for fuzzy (`~`) and leading-`*` queries.
 - `facets`: per facet (each taxonomy, source, year) its values with their documents as deltas.
@@ -38,6 +40,7 @@ from .search_index import B, FOLD_LABEL, K1, LUNR_JS_VERSION, STEMMER_LABEL, Bui
 FOLDER = "search"  # under the site root, next to search.html
 SHARD_BYTES = 48_000  # about the raw size of one term shard
 ENTRY_BYTES = 400  # about the mean raw size of a term's entry at 10,000 articles (to pick shard ends)
+RANGE_SHARDS = 3  # about how many shards' worth of terms a range holds
 LENGTH_BLOCK = 1000  # documents per length file
 LENGTH_FILE_FIELDS = ("body",)  # fields whose document lengths are in length files, not in postings
 
@@ -64,6 +67,46 @@ class Shard:
 
     first_term: str
     text: str  # JSON array of entries
+    range_first: str  # the first term of its range (see `starts_range`)
+
+
+@dataclass(frozen=True)
+class KeptShard:
+    """A shard the last build wrote, whose file is still right: its first term and file digest."""
+
+    first_term: str
+    file_digest: bytes
+    range_first: str
+
+
+@dataclass(frozen=True)
+class KeptRange:
+    """In place of a range's entries: its postings are the last build's, and so are its shards."""
+
+    first_term: str
+    digest: bytes
+    shards: tuple[tuple[str, bytes], ...]  # (first term, file digest) of each
+
+
+@dataclass(frozen=True)
+class RangeDigest:
+    """After the last entry of a range: the digest of its postings (`range_digests`)."""
+
+    digest: bytes
+
+
+@dataclass(frozen=True)
+class Kept:
+    """In place of a file's bytes: the live file, with this digest, is already right."""
+
+    digest: bytes
+
+
+# What the last build's shards were made of: range's first term -> (its postings' digest,
+# (first term, file digest) of each of its shards). A rebuild keeps the shards of every range
+# whose postings have the same digest and whose files are live (`KeptRange`).
+ShardTable = dict[str, tuple[bytes, tuple[tuple[str, bytes], ...]]]
+Item = tuple[str, str] | RangeDigest | KeptRange  # what `cut_shards` is handed, in term order
 
 
 def shard_entries(index: BuiltIndex) -> Iterator[tuple[str, str]]:
@@ -82,6 +125,83 @@ def shard_entries(index: BuiltIndex) -> Iterator[tuple[str, str]]:
         del docs, tfs
     for term, row in zip(index.terms, zip(*columns)):
         yield term, f"[{_quoted(term)},{first_uses[term]},{','.join(row)}]"
+
+
+class RangeWalker:
+    """The items `cut_shards` is handed for one process's share of the terms, given to `items`
+    a pass (a `BuiltIndex` of the next sorted terms) at a time: each range's entries followed by
+    a `RangeDigest` of its postings, or a `KeptRange` when `known` (the last build's table, its
+    files checked live) has the range with the same digest. A range is kept only if it lies
+    whole in one pass; a range this process does not see whole gets no digest.
+
+    `starts`/`ends`: whether this process's terms start/end the whole index's."""
+
+    def __init__(self, known: ShardTable | None, starts: bool, ends: bool, shard_bytes: int = SHARD_BYTES) -> None:
+        self.known = known or {}
+        self.ends, self.shard_bytes = ends, shard_bytes
+        self.at_start = starts  # the next pass begins the whole index
+        # The range in progress: its first term, a hasher of its postings (None if it began
+        # before this process's terms), and whether it began in the pass at hand.
+        self.range_first = ""
+        self.hasher: Any = hashlib.blake2b(digest_size=16) if starts else None
+        self.opened_here = starts
+
+    def items(self, index: BuiltIndex, last_pass: bool) -> Iterator[Item]:
+        """The items of one pass's terms, in order; `last_pass`: no more terms follow in this process."""
+        terms = index.terms
+        keys = np.fromiter(map(index.first_uses.__getitem__, terms), np.int64, len(terms))
+        opening = {j for j, term in enumerate(terms) if starts_range(term, self.shard_bytes)}
+        if self.at_start:
+            opening.discard(0)  # the first range starts at the first term, picked or not
+        else:
+            self.opened_here = False
+        self.at_start = False
+        bounds = sorted({0, len(terms), *opening})
+        runs: list[tuple[int, int, RangeDigest | KeptRange | None]] = []  # (start, end, what follows)
+        run_from = None  # start of the run of entries being gathered
+        for start, end in zip(bounds, bounds[1:]):
+            if start in opening:
+                self.range_first, self.hasher, self.opened_here = terms[start], hashlib.blake2b(digest_size=16), True
+            if self.hasher is not None:
+                _digest_terms(self.hasher, index, keys, start, end)
+            closes = end < len(terms) or (last_pass and self.ends)
+            digest = self.hasher.digest() if closes and self.hasher is not None else None
+            found = self.known.get(self.range_first)
+            if self.opened_here and digest is not None and found is not None and found[0] == digest:
+                if run_from is not None:
+                    runs.append((run_from, start, None))
+                    run_from = None
+                runs.append((start, end, KeptRange(self.range_first, digest, found[1])))
+                continue
+            run_from = start if run_from is None else run_from
+            if digest is not None:
+                runs.append((run_from, end, RangeDigest(digest)))
+                run_from = None
+        if run_from is not None:
+            runs.append((run_from, len(terms), None))
+        for start, end, after in runs:
+            if type(after) is not KeptRange and end > start:
+                yield from shard_entries(index.slice(start, end))
+            if after is not None:
+                yield after
+
+
+def _digest_terms(hasher: Any, index: BuiltIndex, keys: np.ndarray, start: int, end: int) -> None:
+    """Add terms[start:end] of `index` with everything their entries are made of to `hasher`."""
+    def add(data: bytes) -> None:
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+
+    add("\0".join(index.terms[start:end]).encode("utf-8"))
+    add(keys[start:end].tobytes())
+    for field, lengths, postings in zip(index.fields, index.lengths, index.postings):
+        low, high = postings.offsets[start], postings.offsets[end]
+        add(np.diff(postings.offsets[start:end + 1]).tobytes())
+        docs = postings.docs[low:high]
+        add(docs.tobytes())
+        add(postings.tfs[low:high].tobytes())
+        if field.name not in LENGTH_FILE_FIELDS:
+            add(lengths[docs].tobytes())
 
 
 _quoted = json.encoder.encode_basestring  # `json.dumps(text, ensure_ascii=False)` of one str, without an encoder
@@ -141,25 +261,56 @@ def _written(values: np.ndarray, offsets: np.ndarray) -> list[str]:
     return [written[start:end - 1] if end > start else "" for start, end in zip(bounds, bounds[1:])]
 
 
-def cut_shards(entries: Iterable[tuple[str, str]], shard_bytes: int = SHARD_BYTES) -> Iterator[Shard]:
+def cut_shards(items: Iterable[Item], shard_bytes: int = SHARD_BYTES) -> Iterator[Shard | KeptShard | RangeDigest]:
     """Sorted (term, entry) pairs cut into contiguous shards (at least one), each handed on as
-    soon as it ends.
+    soon as it ends; kept ranges become their kept shards, and range digests are handed on.
 
-    A shard of at least `shard_bytes / 2` ends before a term `_ends_shard` picks (about one term
-    in shard_bytes / (2 x ENTRY_BYTES)), and one of `2 x shard_bytes` ends regardless. Where a
-    shard ends hardly depends on the sizes of the entries before it, so when one article's
-    terms change, the shards after them stay the same."""
+    The terms fall into ranges, each starting at a term `starts_range` picks (the first range
+    at the first term), cut independently of each other: a shard never crosses a range's
+    start, so a rebuild can keep the shards of every range whose postings did not change.
+    In a range, a shard of at least `shard_bytes / 2` ends before a term `_ends_shard` picks
+    (about one term in shard_bytes / (2 x ENTRY_BYTES)), and one of `2 x shard_bytes` ends
+    regardless: where a shard ends hardly depends on the sizes of the entries before it, so
+    when an entry changes, few of the range's shards after it change too."""
     texts: list[str] = []
-    first, size = "", 0
+    first = range_first = ""
+    size, started = 0, False
     least, most = shard_bytes // 2, 2 * shard_bytes
     spacing = max(1, shard_bytes // (2 * ENTRY_BYTES))
-    for term, entry in entries:
-        if texts and (size >= most or (size >= least and _ends_shard(term, spacing))):
-            yield Shard(first, "[" + ",".join(texts) + "]")
-            texts, first, size = [], term, 0
+    for item in items:
+        if type(item) is not tuple:
+            if texts:
+                yield Shard(first, "[" + ",".join(texts) + "]", range_first)
+                texts, size = [], 0
+            if type(item) is KeptRange:
+                for shard_first, made in item.shards:
+                    yield KeptShard(shard_first, made, item.first_term)
+                yield RangeDigest(item.digest)
+            else:
+                yield item
+            started = True
+            continue
+        term, entry = item
+        new_range = started and starts_range(term, shard_bytes)
+        if texts and (new_range or size >= most or (size >= least and _ends_shard(term, spacing))):
+            yield Shard(first, "[" + ",".join(texts) + "]", range_first)
+            texts, size = [], 0
+        if not texts:
+            first = term if started else ""
+        if new_range:
+            range_first = term
+        started = True
         texts.append(entry)
         size += len(entry) + 1
-    yield Shard(first, "[" + ",".join(texts) + "]")
+    if texts or not started:
+        yield Shard(first, "[" + ",".join(texts) + "]", range_first)
+
+
+def starts_range(term: str, shard_bytes: int = SHARD_BYTES) -> bool:
+    """Whether a range of shards starts at `term` (but for the first range, which starts at the
+    first term): one term in about RANGE_SHARDS shards' worth, picked by a digest of the term
+    alone, so where ranges start does not depend on any posting."""
+    return zlib.crc32(term.encode("utf-8")) % max(1, RANGE_SHARDS * shard_bytes // ENTRY_BYTES) == 0
 
 
 def _ends_shard(term: str, spacing: int) -> bool:
@@ -167,42 +318,58 @@ def _ends_shard(term: str, spacing: int) -> bool:
     return zlib.crc32(term.encode("utf-8")) % spacing == 0
 
 
-def shard_name(first_term: str, taken: set[str]) -> str:
+def shard_name(first_term: str) -> str:
     """The file name of a shard: a digest of its first term (the same in every build the shard
-    starts there), with a suffix in the rare case it is `taken` by an earlier shard; it is
-    added to `taken`."""
-    name = base = hashlib.blake2b(first_term.encode("utf-8"), digest_size=5).hexdigest()
-    extra = 1
-    while name in taken:
-        extra += 1
-        name = f"{base}-{extra}"
-    taken.add(name)
-    return name
+    starts there)."""
+    return hashlib.blake2b(first_term.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard],
-                     labels: dict[str, str]) -> Iterator[tuple[str, bytes]]:
-    """(url, bytes) of every shard as it comes, then the length files, the lexicon and the
-    manifest; a digest of the shards and lengths names the build. Only one shard's text is
-    held at a time.
+def file_digest(data: bytes) -> bytes:
+    """The digest of a file's bytes (the one `cache.digest_bytes` takes, by which live output
+    files are known)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard | KeptShard | RangeDigest], labels: dict[str, str],
+                     table: ShardTable | None = None) -> Iterator[tuple[str, bytes | Kept]]:
+    """(url, bytes) of every shard as it comes (`Kept` for a kept one), then the length files,
+    the lexicon and the manifest; a digest of the files names the build. Only one shard's text
+    is held at a time. `table`, if given, is filled with what made the shards (for the next
+    build; a range without a digest is left out).
 
     `labels` maps each taxonomy to its plural name, for the term lines under each result."""
     digest = hashlib.sha256()
     first_terms, names = [], []
-    taken: set[str] = set()
+    current = ""
+    ranges: dict[str, list[tuple[str, bytes]]] = {}
+    digests: dict[str, bytes] = {}
     for shard in shards:
-        name = shard_name(shard.first_term, taken)
+        if type(shard) is RangeDigest:
+            digests[current] = shard.digest  # the range of the shard just made
+            continue
+        name = shard_name(shard.first_term)
         key = f"terms/{name}"
-        data = _script(key, shard.text)
-        digest.update(data)
+        if type(shard) is KeptShard:
+            made = shard.file_digest
+            yield data_url(key), Kept(made)
+        else:
+            data = _script(key, shard.text)
+            made = file_digest(data)
+            yield data_url(key), data
+        digest.update(made)
         first_terms.append(shard.first_term)
         names.append(name)
-        yield data_url(key), data
+        current = shard.range_first
+        ranges.setdefault(current, []).append((shard.first_term, made))
+    if len(set(names)) != len(names):
+        raise ValueError("two search shards have the same file name (a digest collision); change SHARD_BYTES")
+    if table is not None:
+        table.update((first, (digests[first], tuple(made))) for first, made in ranges.items() if first in digests)
     in_files = [lengths for field, lengths in zip(index.fields, index.lengths) if field.name in LENGTH_FILE_FIELDS]
     for number, lengths in enumerate(length_blocks(in_files)):
         key = f"lengths/{number}"
         data = data_file(key, lengths)
-        digest.update(data)
+        digest.update(file_digest(data))
         yield data_url(key), data
     yield data_url("lexicon"), data_file("lexicon", lexicon_text(sorted(index.first_uses)))
     manifest = {"version": LUNR_JS_VERSION, "build": digest.hexdigest()[:12],

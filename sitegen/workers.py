@@ -24,8 +24,9 @@ from .pages import Page
 from .parallel import ForkedCall, return_freed_memory, shared
 from .recording import Recorder
 from .render import make_environment, make_renderer
-from .search import count_site_index, index_files, iter_store_files_keyed, part_entries, encoded_entries
+from .search import count_site_index, index_files, iter_store_files_keyed, part_items, shard_items
 from .search_input import SearchInput
+from .search_shards import Item, Kept, ShardTable, data_url, shard_name
 
 
 @dataclass(frozen=True)
@@ -54,17 +55,19 @@ def keep_or_stage(target: Target, url: str, data: bytes, made: set[str]) -> Stag
 def search_files(source: SearchInput, code_key: str, name: str, part: tuple[int, int], target: Target, *,
                  forked: bool = False) -> dict[str, Staged]:
     """Make and stage the search files: all of them (`all`), the `store` files (documents,
-    facets) or the `index` files, encoded in `part[1]` forked processes once counted;
-    the analysis cache is kept (in this process's memory too, unless it is `forked`). Each file
-    is staged as it is made and only records are returned, so neither the documents nor the
-    term shards are ever all in memory."""
+    facets) or the `index` files, encoded in `part[1]` forked processes once counted (the
+    shards of every range of terms whose postings are the last build's are kept, see
+    `search_shards.RangeWalker`); the analysis cache is kept (in this process's memory too,
+    unless it is `forked`). Each file is staged as it is made and only records are returned, so
+    neither the documents nor the term shards are ever all in memory."""
     staged: dict[str, Staged] = {}
     made: set[str] = set()
 
-    def put(files: Iterable[tuple[str, bytes]]) -> None:
+    def put(files: Iterable[tuple[str, bytes | Kept]]) -> None:
         for url, data in files:
             if url not in staged:
-                staged[url] = keep_or_stage(target, url, data, made)
+                staged[url] = (_live(target, url, data.digest) if type(data) is Kept
+                               else keep_or_stage(target, url, data, made))  # type: ignore[arg-type]
 
     if name != "store":
         analyser = store.read_analyser(source.config, code_key)
@@ -72,12 +75,15 @@ def search_files(source: SearchInput, code_key: str, name: str, part: tuple[int,
         store.write_analyser(source.config, code_key, analyser, remember=not forked)
         del analyser  # so the processes that encode parts of the index do not carry it
         return_freed_memory()
+        known = _live_shards(target, store.read_shard_table(source.config, code_key))
         parts = part[1] if ForkedCall.is_possible() else 1
-        others = [ForkedCall(part_entries, counted, (k, parts)) for k in range(1, parts)]
+        others = [ForkedCall(part_items, counted, (k, parts), known) for k in range(1, parts)]
         try:
-            index, entries = encoded_entries(counted, (0, parts), release=True)
+            index, items = shard_items(counted, (0, parts), release=True, known=known)
             del counted
-            put(index_files(source, index, itertools.chain(entries, *map(_entries_of, others))))
+            table: ShardTable = {}
+            put(index_files(source, index, itertools.chain(items, *map(_items_of, others)), table=table))
+            store.write_shard_table(source.config, code_key, table)
         finally:
             for other in others:
                 other.close()
@@ -95,7 +101,7 @@ def _store_files(source: SearchInput, code_key: str, target: Target, made: set[s
     keys: dict[str, tuple[bytes, bytes]] = {}
     for url, data, key in iter_store_files_keyed(source, known):
         if data is None:
-            record, was_staged = record_output(os.stat(target.out / url), target.digests[url]), False
+            record, was_staged = _live(target, url, target.digests[url])
         else:
             record, was_staged = keep_or_stage(target, url, data, made)
         staged[url] = (record, was_staged)
@@ -105,9 +111,20 @@ def _store_files(source: SearchInput, code_key: str, target: Target, made: set[s
     return staged
 
 
-def _entries_of(call: ForkedCall) -> Iterator[tuple[str, str]]:
-    """The entries a forked `part_entries` sends back, waited for when first asked for."""
+def _items_of(call: ForkedCall) -> Iterator[Item]:
+    """The items a forked `part_items` sends back, waited for when first asked for."""
     yield from call.result()
+
+
+def _live(target: Target, url: str, digest: bytes) -> Staged:
+    """The record of the live file at `url`, known to hold bytes with `digest`."""
+    return record_output(os.stat(target.out / url), digest), False
+
+
+def _live_shards(target: Target, table: ShardTable) -> ShardTable:
+    """The ranges of the last build's shard table whose shard files are live, as it wrote them."""
+    return {first: row for first, row in table.items()
+            if all(target.digests.get(data_url(f"terms/{shard_name(term)}")) == digest for term, digest in row[1])}
 
 
 def search_task(path: Path, code_key: str, name: str, part: tuple[int, int],

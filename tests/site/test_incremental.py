@@ -14,7 +14,7 @@ import pytest
 
 from bench.generate import add_article, edit_article, generate_archive
 from sitegen import build as build_module
-from sitegen import cache, pages, parallel, search, taxonomy, workers
+from sitegen import cache, pages, parallel, search, search_shards, taxonomy, workers
 from sitegen.build import build
 from sitegen.check import check_site
 from sitegen.config import load_config
@@ -275,6 +275,29 @@ def test_adding_the_newest_article_makes_only_its_search_document(archive: Path,
     after = {p.name: p.stat().st_mtime_ns for p in (archive / "build/search/docs").iterdir()}
     assert set(after) - set(documents) == {"40.js"} and all(after[name] == documents[name] for name in documents)
     assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
+
+
+def test_a_rebuild_after_an_edit_keeps_the_term_shards_of_unchanged_ranges(archive: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ranges of about 20 terms, one shard each, so the archive has dozens of ranges: an edit
+    # that adds a sentence must encode only the ranges of its changed terms, and keep the rest.
+    monkeypatch.setattr(search_shards, "ENTRY_BYTES", 7200)
+    encoded: list[str] = []
+    real = search_shards.shard_entries
+    monkeypatch.setattr(search_shards, "shard_entries",
+                        lambda index: (encoded.extend(index.terms), real(index))[1])
+    edit_article(archive, 0)
+    build(load_config(archive), jobs=1)  # shards cut this test's way; in this process, where encoding is seen
+    total = len(encoded)
+    encoded.clear()
+    edit_article(archive, 1)
+    build(load_config(archive), jobs=1)
+    assert 0 < len(encoded) < total / 5, f"{len(encoded)} of {total} terms encoded again"
+    assert {"articl", "correct"} <= set(encoded)
+    twin = tmp_path / "twin"
+    shutil.copytree(archive, twin, ignore=shutil.ignore_patterns("build", "build.*", ".build.*", ".sitegen-cache"))
+    build(load_config(twin), jobs=1)
+    assert tree_digest(archive / "build") == tree_digest(twin / "build")
 
 
 def test_rebuilds_add_to_the_recorded_reads_and_number_them_afresh_once_stale_ones_pile_up(
