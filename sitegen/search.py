@@ -23,8 +23,9 @@ from .render import iso_date, long_date
 from .search_analysis import Analyser
 from .search_input import SearchDocument, SearchInput, SearchTaxonomy
 from .search_index import BuiltIndex, CountedIndex, IndexField, count_index, index_postings
-from .search_shards import (FOLDER, SHARD_BYTES, Item, Kept, RangeWalker, ShardTable, cut_shards, data_file, data_url,
-                            doc_file, doc_url, encode_facets, iter_shard_files)
+from .search_ranges import RangeWalker, cut_shards
+from .search_shards import (FOLDER, SHARD_BYTES, Item, Kept, ShardTable, data_file, data_url, doc_file, doc_url,
+                            encode_facets, iter_shard_files)
 
 LUNR_JS = Path("node_modules/lunr/lunr.min.js")
 _SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`

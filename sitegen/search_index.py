@@ -105,14 +105,16 @@ class BuiltIndex:
 
     def term_numbers(self) -> dict[str, int]:
         """term -> lunr `_index`: the terms ranked by first use."""
-        return {term: number for number, term in enumerate(sorted(self.first_uses, key=self.first_uses.__getitem__))}
+        by_first_use = sorted(self.first_uses, key=self.first_uses.__getitem__)
+        return {term: number for number, term in enumerate(by_first_use)}
 
     def slice(self, start: int, end: int) -> BuiltIndex:
         """The index of terms[start:end] only (sharing this one's arrays)."""
         postings = []
         for field in self.postings:
             low, high = field.offsets[start], field.offsets[end]
-            postings.append(FieldPostings(field.offsets[start:end + 1] - low, field.docs[low:high], field.tfs[low:high]))
+            postings.append(FieldPostings(field.offsets[start:end + 1] - low, field.docs[low:high],
+                                          field.tfs[low:high]))
         return BuiltIndex(self.fields, self.refs, self.first_uses, self.lengths, self.terms[start:end], postings)
 
     def postings_of(self, term: str) -> list[tuple[list[int], list[int]]]:

@@ -57,7 +57,7 @@ def search_files(source: SearchInput, code_key: str, name: str, part: tuple[int,
     """Make and stage the search files: all of them (`all`), the `store` files (documents,
     facets) or the `index` files, encoded in `part[1]` forked processes once counted (the
     shards of every range of terms whose postings are the last build's are kept, see
-    `search_shards.RangeWalker`); the analysis cache is kept (in this process's memory too,
+    `search_ranges`); the analysis cache is kept (in this process's memory too,
     unless it is `forked`). Each file is staged as it is made and only records are returned, so
     neither the documents nor the term shards are ever all in memory."""
     staged: dict[str, Staged] = {}

@@ -14,7 +14,7 @@ import pytest
 
 from bench.generate import add_article, edit_article, generate_archive
 from sitegen import build as build_module
-from sitegen import cache, pages, parallel, search, search_shards, taxonomy, workers
+from sitegen import cache, pages, parallel, search, search_ranges, taxonomy, workers
 from sitegen.build import build
 from sitegen.check import check_site
 from sitegen.config import load_config
@@ -281,10 +281,10 @@ def test_a_rebuild_after_an_edit_keeps_the_term_shards_of_unchanged_ranges(archi
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     # Ranges of about 20 terms, one shard each, so the archive has dozens of ranges: an edit
     # that adds a sentence must encode only the ranges of its changed terms, and keep the rest.
-    monkeypatch.setattr(search_shards, "ENTRY_BYTES", 7200)
+    monkeypatch.setattr(search_ranges, "ENTRY_BYTES", 7200)
     encoded: list[str] = []
-    real = search_shards.shard_entries
-    monkeypatch.setattr(search_shards, "shard_entries",
+    real = search_ranges.shard_entries
+    monkeypatch.setattr(search_ranges, "shard_entries",
                         lambda index: (encoded.extend(index.terms), real(index))[1])
     edit_article(archive, 0)
     build(load_config(archive), jobs=1)  # shards cut this test's way; in this process, where encoding is seen

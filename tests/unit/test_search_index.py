@@ -10,12 +10,13 @@ import random
 import numpy as np
 import pytest
 
-from sitegen import search, search_index, search_shards
+from sitegen import search, search_index, search_ranges, search_shards
 from sitegen.search_index import (K1, B, IndexField, bm25_thousandths, build_index, count_index, exact_thousandths,
                                   fold_term, lunr_builder, stem)
 from sitegen.model import Body
 from sitegen.search_analysis import Analyser
-from sitegen.search_shards import cut_shards, data_file, shard_entries
+from sitegen.search_ranges import cut_shards
+from sitegen.search_shards import data_file, shard_entries
 
 FIELDS = (IndexField("title", 10), IndexField("people", 5), IndexField("summary", 2), IndexField("body"),
           IndexField("source", 2))
@@ -141,7 +142,7 @@ def test_where_shards_end_does_not_move_when_an_earlier_entry_grows() -> None:
     changed = set(before) ^ set(after)
     assert 1 <= len({shard.first_term for shard in changed}) <= 4, "more than the grown entry's shards changed"
     assert all(shard.first_term < "term00600" for shard in changed)
-    ends = {shard.first_term for shard in before if search_shards.starts_range(shard.first_term, 6000)}
+    ends = {shard.first_term for shard in before if search_ranges.starts_range(shard.first_term, 6000)}
     assert 3 <= len(ends) < len(before) / 2  # shards are cut in ranges, which a few picked terms start
     sizes = [len(shard.text) for shard in before]
     assert max(sizes) <= 2 * 6000 + 2 * 400 + 2
@@ -217,7 +218,7 @@ def _shard_files(documents: list[dict[str, str]], known: search_shards.ShardTabl
         index, made = search.shard_items(count_index(FIELDS, refs, documents), (k, part[1]), known=known,
                                          shard_bytes=400)
         items.extend(made)
-    shards = search_shards.cut_shards(items, shard_bytes=400)
+    shards = search_ranges.cut_shards(items, shard_bytes=400)
     return {url: data for url, data in search_shards.iter_shard_files(index, shards, {}, table)
             if url.startswith("search/terms/")}
 
