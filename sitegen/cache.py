@@ -130,11 +130,6 @@ def cache_folder(config: Config) -> Path:
     return config.root / CACHE_FOLDER
 
 
-def digest_bytes(data: bytes) -> bytes:
-    """The digest an output file is compared by."""
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 def sha256_hex(data: bytes) -> str:
     """The hash an input file is known by (`Article.content_hash` uses the same)."""
     return hashlib.sha256(data).hexdigest()

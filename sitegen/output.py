@@ -6,6 +6,7 @@ into `<out>.staging`, and only a finished staging folder is renamed into place.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -24,6 +25,11 @@ class WriteStats:
     written_count: int  # files whose bytes changed or are new
     unchanged_count: int  # files identical to the previous build, linked rather than rewritten
     byte_count: int  # total size of the output
+
+
+def digest_bytes(data: bytes) -> bytes:
+    """The digest an output file is known and compared by."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def staging_path(out: Path) -> Path:

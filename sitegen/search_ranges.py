@@ -33,15 +33,15 @@ def cut_shards(items: Iterable[Item], shard_bytes: int = SHARD_BYTES) -> Iterato
     The terms fall into ranges, each starting at a term `starts_range` picks (the first range
     at the first term), cut independently of each other: a shard never crosses a range's
     start, so a rebuild can keep the shards of every range whose postings did not change.
-    In a range, a shard of at least `shard_bytes / 2` ends before a term `_ends_shard` picks
-    (about one term in shard_bytes / (2 x ENTRY_BYTES)), and one of `2 x shard_bytes` ends
-    regardless: where a shard ends hardly depends on the sizes of the entries before it, so
-    when an entry changes, few of the range's shards after it change too."""
+    In a range, a shard of at least `shard_bytes / 2` ends before a term the same digest picks
+    (one in shard_bytes / (2 x ENTRY_BYTES)), and one of `2 x shard_bytes` ends regardless:
+    where a shard ends hardly depends on the sizes of the entries before it, so when an entry
+    changes, few of the range's shards after it change too."""
     texts: list[str] = []
     first = range_first = ""
     size, started = 0, False
     least, most = shard_bytes // 2, 2 * shard_bytes
-    spacing = max(1, shard_bytes // (2 * ENTRY_BYTES))
+    spacing, range_spacing = max(1, shard_bytes // (2 * ENTRY_BYTES)), _range_spacing(shard_bytes)
     for item in items:
         if type(item) is not tuple:
             if texts:
@@ -56,8 +56,9 @@ def cut_shards(items: Iterable[Item], shard_bytes: int = SHARD_BYTES) -> Iterato
             started = True
             continue
         term, entry = item
-        new_range = started and starts_range(term, shard_bytes)
-        if texts and (new_range or size >= most or (size >= least and _ends_shard(term, spacing))):
+        crc = _crc(term)
+        new_range = started and crc % range_spacing == 0  # `starts_range`
+        if texts and (new_range or size >= most or (size >= least and crc % spacing == 0)):
             yield Shard(first, "[" + ",".join(texts) + "]", range_first)
             texts, size = [], 0
         if not texts:
@@ -75,12 +76,16 @@ def starts_range(term: str, shard_bytes: int = SHARD_BYTES) -> bool:
     """Whether a range of shards starts at `term` (but for the first range, which starts at the
     first term): one term in about RANGE_SHARDS shards' worth, picked by a digest of the term
     alone, so where ranges start does not depend on any posting."""
-    return zlib.crc32(term.encode("utf-8")) % max(1, RANGE_SHARDS * shard_bytes // ENTRY_BYTES) == 0
+    return _crc(term) % _range_spacing(shard_bytes) == 0
 
 
-def _ends_shard(term: str, spacing: int) -> bool:
-    """Whether a shard may end before `term`: a fixed one in `spacing` of all terms."""
-    return zlib.crc32(term.encode("utf-8")) % spacing == 0
+def _range_spacing(shard_bytes: int) -> int:
+    return max(1, RANGE_SHARDS * shard_bytes // ENTRY_BYTES)
+
+
+def _crc(term: str) -> int:
+    """The digest that picks where ranges start and shards may end."""
+    return zlib.crc32(term.encode("utf-8"))
 
 
 class RangeWalker:

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .output import digest_bytes
 from .search_index import B, FOLD_LABEL, K1, LUNR_JS_VERSION, STEMMER_LABEL, BuiltIndex, FieldPostings
 
 FOLDER = "search"  # under the site root, next to search.html
@@ -184,12 +185,6 @@ def shard_name(first_term: str) -> str:
     return hashlib.blake2b(first_term.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def file_digest(data: bytes) -> bytes:
-    """The digest of a file's bytes (the one `cache.digest_bytes` takes, by which live output
-    files are known)."""
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard | KeptShard | RangeDigest], labels: dict[str, str],
                      table: ShardTable | None = None) -> Iterator[tuple[str, bytes | Kept]]:
     """(url, bytes) of every shard as it comes (`Kept` for a kept one), then the length files,
@@ -214,7 +209,7 @@ def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard | KeptShard | Ran
             yield data_url(key), Kept(made)
         else:
             data = _script(key, shard.text)
-            made = file_digest(data)
+            made = digest_bytes(data)
             yield data_url(key), data
         digest.update(made)
         first_terms.append(shard.first_term)
@@ -229,7 +224,7 @@ def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard | KeptShard | Ran
     for number, lengths in enumerate(length_blocks(in_files)):
         key = f"lengths/{number}"
         data = data_file(key, lengths)
-        digest.update(file_digest(data))
+        digest.update(digest_bytes(data))
         yield data_url(key), data
     yield data_url("lexicon"), data_file("lexicon", lexicon_text(sorted(index.first_uses)))
     manifest = {"version": LUNR_JS_VERSION, "build": digest.hexdigest()[:12],

@@ -19,7 +19,7 @@ from .errors import ContentError
 from .fingerprints import ReadLog
 from .loader import LoadResult, load_article, parse_article
 from .model import Site
-from .output import same_bytes, stage_file
+from .output import digest_bytes, same_bytes, stage_file
 from .pages import Page
 from .parallel import ForkedCall, return_freed_memory, shared
 from .recording import Recorder
@@ -45,7 +45,7 @@ Staged = tuple[OutputFile, bool]  # the file's record, and whether it was staged
 def keep_or_stage(target: Target, url: str, data: bytes, made: set[str]) -> Staged:
     """`data` as `url`: the live file, if it already holds these bytes; else a staged file.
     `made` holds the staging subfolders this process has made."""
-    digest = store.digest_bytes(data)
+    digest = digest_bytes(data)
     live = target.out / url
     if target.digests.get(url) == digest or (url not in target.digests and same_bytes(live, data)):
         return record_output(os.stat(live), digest), False

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable
 import math
 import random
+from collections.abc import Iterable
 
 import numpy as np
 import pytest
@@ -153,6 +153,13 @@ def test_shards_are_named_by_their_first_term() -> None:
     assert len(set(names)) == 3 and names[1] == names[3] and all(len(name) == 16 for name in names)
 
 
+def test_two_shards_given_one_name_fail_rather_than_overwrite_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_shards, "shard_name", lambda first_term: "same")
+    index = build_index(FIELDS, [str(n) for n in range(60)], _random_corpus(3, 60))
+    with pytest.raises(ValueError, match="same file name"):
+        list(search_shards.iter_shard_files(index, cut_shards(shard_entries(index), shard_bytes=300), {}))
+
+
 @pytest.mark.parametrize("written_at_once", [1 << 20, 7, 1])
 def test_shard_entries_decode_to_the_postings(monkeypatch: pytest.MonkeyPatch, written_at_once: int) -> None:
     # Entries are written from whole arrays of digits, a block of terms at a time; decoded they
@@ -241,14 +248,14 @@ def test_a_rebuild_keeps_the_shards_of_ranges_whose_postings_did_not_change(
     rebuilt = _shard_files(documents, table, (0, parts), again)
     kept = {url for url, data in rebuilt.items() if type(data) is search_shards.Kept}
     # Ranges that cross a pass (or a part) are made again; in one pass most are kept.
-    assert len(kept) > (len(rebuilt) / 2 if per_pass > counted_postings(documents) else 0)
+    assert len(kept) > (len(rebuilt) / 2 if per_pass > _counted_postings(documents) else 0)
     assert set(rebuilt) == set(scratch)
     for url, data in rebuilt.items():
         assert (first[url] if url in kept else data) == scratch[url], url
-    assert again == {first_term: row for first_term, row in _table_of(documents, parts).items()}
+    assert again == _table_of(documents, parts)
 
 
-def counted_postings(documents: list[dict[str, str]]) -> int:
+def _counted_postings(documents: list[dict[str, str]]) -> int:
     return count_index(FIELDS, [str(n) for n in range(len(documents))], documents).postings
 
 
