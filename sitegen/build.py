@@ -76,6 +76,7 @@ class _Run:
         self.model_key = self.structure_key = b""  # see `known_links`
         self.links_kept: Links | None = None
         self.rendering: _Rendering  # the render stage, once `write` starts it
+        self.files_target: workers.Target  # where files go, once `begin_search` made the staging folder
 
     def lap(self, stage: str) -> None:
         """Charge the time since the last lap to `stage`."""
@@ -103,18 +104,17 @@ class _Run:
             # whole model (1.0 GB at 100,000 articles) on top of its own memory.
             searchers = self.fork_searchers(previous, stack)
             articles = ArticleCache(config, self.code_key)
-            site = check_model(config, keep_going=keep_going, result=self.result,
-                               load=lambda c: self.load(articles, inputs), links=partial(self.known_links, inputs))
-            # The model is millions of long-lived objects: collections should not walk them again
-            # and again, nor (after fork) dirty the memory workers share with this process.
-            gc.freeze()
-            self.clock = time.perf_counter()
-            state = BuildState(fingerprint, scanned_ns=scanned_ns, structure_key=self.structure_key)
-            state.inputs = _hashed(inputs)
-            try:  # from the moment the staging folder exists, a failure must remove it
-                target = self.target(previous, prepare_staging(config.output_dir))
-                self.search_calls = self.start_search(site, previous, target, searchers)
-                self.lap("search")  # saving its input
+            try:  # from the moment the staging folder exists (`begin_search`), a failure must remove it
+                site = check_model(config, keep_going=keep_going, result=self.result,
+                                   load=lambda c: self.load(articles, inputs), links=partial(self.known_links, inputs),
+                                   before_links=partial(self.begin_search, previous, searchers))
+                # The model is millions of long-lived objects: collections should not walk them
+                # again and again, nor (after fork) dirty the memory workers share with this process.
+                gc.freeze()
+                self.clock = time.perf_counter()
+                state = BuildState(fingerprint, scanned_ns=scanned_ns, structure_key=self.structure_key)
+                state.inputs = _hashed(inputs)
+                target = self.files_target
                 plan = Plan(site, check_pages(site, self.result))  # times itself
                 gc.freeze()
                 self.clock = time.perf_counter()
@@ -213,6 +213,14 @@ class _Run:
         return self.links_kept
 
     # -------------------------------------------------------------- render and write
+
+    def begin_search(self, previous: BuildState, searchers: dict[str, ForkedCall] | None, site: Site) -> None:
+        """Prepare the staging folder (`files_target`) and start the search files from the
+        model `site` (see `start_search`) while its links are ranked; timed as the search stage."""
+        started = time.perf_counter()
+        self.files_target = self.target(previous, prepare_staging(self.config.output_dir))
+        self.search_calls = self.start_search(site, previous, self.files_target, searchers)
+        self.result.timings["search"] = self.result.timings.get("search", 0.0) + time.perf_counter() - started
 
     def target(self, previous: BuildState, staging: Path) -> workers.Target:
         """Where this build's files go; `damaged` holds the live files no longer as last built."""

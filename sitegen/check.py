@@ -56,9 +56,11 @@ def check_site(config: Config, *, keep_going: bool = False, result: BuildResult 
 
 
 def check_model(config: Config, *, keep_going: bool = False, result: BuildResult | None = None,
-                load: Loader = load_articles, links: Callable[[list[Article]], Links | None] | None = None) -> Site:
+                load: Loader = load_articles, links: Callable[[list[Article]], Links | None] | None = None,
+                before_links: Callable[[Site], None] | None = None) -> Site:
     """The first half of `check_site`: load and model (with the links `links` knows for the
-    articles loaded, if any: see `taxonomy.Links`)."""
+    articles loaded, if any: see `taxonomy.Links`; `before_links`: see `build_site`, its time
+    is not the model's)."""
     result = result if result is not None else BuildResult()
     started = time.perf_counter()
     articles, problems = load(config)
@@ -74,9 +76,18 @@ def check_model(config: Config, *, keep_going: bool = False, result: BuildResult
     result.skipped_sources.extend(failed)
 
     started = time.perf_counter()
-    site = build_site(config, articles, entities, links(articles) if links else None)
+    aside = 0.0  # seconds spent in `before_links`
+
+    def timed_before_links(site: Site) -> None:
+        nonlocal aside
+        begun = time.perf_counter()
+        before_links(site)  # type: ignore[misc]  # only called when given
+        aside = time.perf_counter() - begun
+
+    site = build_site(config, articles, entities, links(articles) if links else None,
+                      before_links=timed_before_links if before_links else None)
     result.problems.extend(unused_entry_warnings(entities, site))
-    result.timings["model"] = time.perf_counter() - started
+    result.timings["model"] = time.perf_counter() - started - aside
     result.article_count = len(site.articles)
     return site
 

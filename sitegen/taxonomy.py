@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -21,15 +21,21 @@ from .slugs import fold_accents, name_key, slugify
 RELATED_WINDOW = 200
 
 
-def build_site(config: Config, articles: Iterable[Article],
-               entities: Mapping[str, EntityData] | None = None, links: Links | None = None) -> Site:
+def build_site(config: Config, articles: Iterable[Article], entities: Mapping[str, EntityData] | None = None,
+               links: Links | None = None, *, before_links: Callable[[Site], None] | None = None) -> Site:
     """The whole model: articles newest first, taxonomies (aliases merged by `entities`, the
     data files), the archive, related articles, connections between terms. Related articles
-    and connections come from `links` when given (see `Links` for when they hold)."""
+    and connections come from `links` when given (see `Links` for when they hold).
+
+    `before_links` is called with the model but its links (no related articles, no
+    connections) before they are ranked, which takes a while: a build starts the search
+    files then, on a core that would otherwise wait."""
     ordered = tuple(sorted(articles, key=lambda a: a.sort_key, reverse=True))
     entities = entities or {}
     taxonomies = {t.name: build_taxonomy(t, ordered, entities.get(t.name)) for t in config.taxonomies}
     site = Site(config, ordered, MappingProxyType(taxonomies), group_by_month(ordered))
+    if before_links is not None:
+        before_links(site)
     if links is not None and links.fits(site):
         related, connections = links.related_of(site), links.connections_of(site)
     else:

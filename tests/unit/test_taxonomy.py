@@ -67,6 +67,18 @@ def test_related_articles_with_equal_scores_go_newest_first_up_to_the_count() ->
     assert all(related == () for related in lone.related.values())
 
 
+def test_before_links_sees_the_articles_and_terms_before_related_articles_are_ranked() -> None:
+    # A build starts the search files from this model, beside the ranking: it must hold
+    # everything the search needs (articles, terms) and is not the finished site.
+    seen = []
+    articles = [_article("a", 1, topics=("A",), people=("P",)), _article("b", 2, topics=("A",))]
+    site = build_site(CONFIG, articles, before_links=seen.append)
+    [early] = seen
+    assert early.articles == site.articles and early.taxonomies is site.taxonomies
+    assert not early.related and not early.connections
+    assert [a.title for a in site.related[site.articles[0]]] == ["a"] and site.connections
+
+
 def test_previous_and_next_follow_dates() -> None:
     site = build_site(CONFIG, [_article("old", 1), _article("mid", 2), _article("new", 3)])
     older, newer = site.previous_and_next(1)
