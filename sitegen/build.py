@@ -29,7 +29,7 @@ from pathlib import Path
 from . import cache as store
 from . import workers
 from .check import BuildResult, Plan, check_model, check_pages
-from .cache import ArticleCache, BuildState, FileState, OutputFile, ReadIds
+from .cache import ArticleCache, BuildState, FileState, ReadIds
 from .config import Config
 from .errors import ContentError, Problem
 from .feeds import build_feed_files
@@ -287,12 +287,16 @@ class _Run:
             outcome = rendering.futures.pop(0).result()  # dropped once remembered
             if isinstance(outcome, tuple):
                 raise ContentError(outcome[1], outcome[2])
-            for index, record, reads, was_staged in outcome:
+            state = rendering.state
+            numbers = array("I", [self.number_read(state, read, value) for read, value in outcome.reads])
+            for index, record, places, was_staged in outcome.pages:
                 url = rendering.pages[index].url
-                self.remember_page(rendering.state, url, rendering.fingerprints[index], record, reads)
+                state.outputs[url] = record
+                reads = None if places is None else array("I", map(numbers.__getitem__, places))
+                state.pages[url] = (rendering.fingerprints[index], reads)
                 if was_staged:
                     rendering.staged.append(url)
-            rendering.done += len(outcome)
+            rendering.done += len(outcome.pages)
             if self.progress:
                 self.progress(rendering.done, rendering.total)
         rendering.waited += time.perf_counter() - started
@@ -313,14 +317,6 @@ class _Run:
                     or not changed_ids.isdisjoint(before[1])):
                 dirty.append(index)
         return dirty
-
-    def remember_page(self, state: BuildState, url: str, fingerprint: bytes, record: OutputFile,
-                      reads: tuple | None) -> None:
-        state.outputs[url] = record
-        if reads is None:
-            state.pages[url] = (fingerprint, None)
-            return
-        state.pages[url] = (fingerprint, array("I", [self.number_read(state, read, value) for read, value in reads]))
 
     def number_read(self, state: BuildState, read: tuple, value: bytes) -> int:
         """The number of `read` in the new state, adding it if new."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import weakref
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,7 +178,35 @@ def _forget_renderer(job: weakref.ref[RenderJob]) -> None:
         _renderer = None
 
 
-def render_chunk(indexes: list[int]) -> list[tuple[int, OutputFile, tuple | None, bool]] | tuple:
+@dataclass
+class RenderedChunk:
+    """What rendering a chunk of pages gives: per page (index, its output record, its reads as
+    places in `reads` or None if it is opaque, whether it was staged), and the chunk's distinct
+    reads, each (read, digest) once: the build numbers them once per chunk, not once per page
+    (1.4 million reads in a first build of 10,000 articles, 85,000 of them distinct)."""
+
+    pages: list[tuple[int, OutputFile, array[int] | None, bool]]
+    reads: list[tuple[tuple, bytes]]
+
+
+class _ReadPlaces(dict[int, int]):
+    """id of a recorded read -> its place in `reads` (a read is the same object each time it
+    is recorded in this process, see `ReadLog.entry`; `reads` keeps it alive)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[tuple[tuple, bytes]] = []
+
+    def places(self, reads: tuple[tuple[tuple, bytes], ...]) -> array[int]:
+        """Where each of `reads` is in `self.reads`, adding those new to it."""
+        for entry in reads:
+            if id(entry) not in self:
+                self[id(entry)] = len(self.reads)
+                self.reads.append(entry)
+        return array("I", map(self.__getitem__, map(id, reads)))
+
+
+def render_chunk(indexes: list[int]) -> RenderedChunk | tuple:
     """Render pages, staging those whose bytes changed; runs in a worker."""
     global _renderer
     job: RenderJob = shared()
@@ -187,7 +216,8 @@ def render_chunk(indexes: list[int]) -> list[tuple[int, OutputFile, tuple | None
         recorder = Recorder(env, ReadLog(job.site.config))
         _renderer = (weakref.ref(job, _forget_renderer), make_renderer(job.site, env), recorder, set())
     _, render_page, recorder, made = _renderer
-    done = []
+    done = RenderedChunk([], [])
+    places = _ReadPlaces()
     try:
         for index in indexes:
             page = job.pages[index]
@@ -195,9 +225,10 @@ def render_chunk(indexes: list[int]) -> list[tuple[int, OutputFile, tuple | None
             data = render_page(page).encode("utf-8")
             reads = recorder.finish()
             record, was_staged = keep_or_stage(job.target, page.url, data, made)
-            done.append((index, record, reads, was_staged))
+            done.pages.append((index, record, None if reads is None else places.places(reads), was_staged))
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
         return ("error", str(exc), list(exc.problems))
+    done.reads = places.reads
     return done
 
 

@@ -354,3 +354,25 @@ def test_a_render_worker_renders_each_job_with_its_own_model(tmp_path: Path, mon
     parallel.install(None)
     assert "Archive One" in rendered[0] and "Archive Two" in rendered[1] and "Archive One" not in rendered[1]
     assert workers._renderer is None  # gone with its job, and the model with it
+
+
+def test_a_rendered_chunk_sends_each_read_once_and_its_pages_name_them_by_place(tmp_path: Path) -> None:
+    # The build numbers a chunk's distinct reads once; each page's places must give back the
+    # reads its render recorded, which a page rendered alone shows.
+    root = make_site(tmp_path / "site", {f"content/{n}.md": article(f"Story {n}", f"2015-01-1{n}", people=["Mark Rowley"])
+                                         for n in range(3)})
+    plan = check_site(load_config(root))
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    chosen = [i for i, page in enumerate(plan.pages) if page.template in ("article.html", "term.html")]
+    alone = {}
+    for index in chosen:
+        parallel.install(workers.RenderJob(plan.site, plan.pages, workers.Target(root / "build", staging, {})))
+        [(_, _, places, _)] = (chunk := workers.render_chunk([index])).pages
+        alone[index] = {chunk.reads[p] for p in places}
+    parallel.install(workers.RenderJob(plan.site, plan.pages, workers.Target(root / "build", staging, {})))
+    together = workers.render_chunk(chosen)
+    parallel.install(None)
+    assert len(set(together.reads)) == len(together.reads) < sum(map(len, alone.values()))  # shared reads sent once
+    assert {index: {together.reads[p] for p in places} for index, _, places, _ in together.pages} == alone
+    assert all(any(read[0][:2] == ("term", "people") for read in reads) for reads in alone.values())
