@@ -183,15 +183,17 @@ class RenderedChunk:
     """What rendering a chunk of pages gives: per page (index, its output record, its reads as
     places in `reads` or None if it is opaque, whether it was staged), and the chunk's distinct
     reads, each (read, digest) once: the build numbers them once per chunk, not once per page
-    (1.4 million reads in a first build of 10,000 articles, 85,000 of them distinct)."""
+    (a first build of 10,000 articles records 1.45 million reads, 150,000 of them distinct;
+    its chunks of 2,100 pages send 60,000 each)."""
 
     pages: list[tuple[int, OutputFile, array[int] | None, bool]]
     reads: list[tuple[tuple, bytes]]
 
 
 class _ReadPlaces(dict[int, int]):
-    """id of a recorded read -> its place in `reads` (a read is the same object each time it
-    is recorded in this process, see `ReadLog.entry`; `reads` keeps it alive)."""
+    """id of a recorded read -> its place in `reads`. A read is the same object each time it
+    is recorded in this process (see `ReadLog.entry`), which keeps `reads` short; were it not,
+    a read would only be sent twice. `reads` keeps them alive, so their ids stay theirs."""
 
     def __init__(self) -> None:
         super().__init__()
