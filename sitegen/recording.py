@@ -13,6 +13,7 @@ model object) makes the page opaque: it is rendered on every build.
 """
 from __future__ import annotations
 
+import itertools
 import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
@@ -25,6 +26,7 @@ from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_NAMESPACE, DEFAULT_TESTS
 from .fingerprints import _ATOMS, IDENTITIES, WHOLE, Attribute, Opaque, Read, ReadLog
 
 _URL_FUNCTIONS = ("href", "url_of")  # render.py's globals whose result is only the target's URL
+_URL_READS = tuple(f"url:{page}" for page in range(64))  # the read of a target's page N's URL
 
 
 class Recorder:
@@ -40,8 +42,8 @@ class Recorder:
         self._hook_callables(env)
 
     def start(self) -> None:
-        """Forget the previous page's reads."""
-        self.reads = set()
+        """Forget the previous page's reads (the set is emptied, not replaced: the hooks hold it)."""
+        self.reads.clear()
         self.opaque = None
 
     def finish(self) -> tuple[tuple[Read, bytes], ...] | None:
@@ -49,14 +51,13 @@ class Recorder:
         if self.opaque:
             return None
         try:
-            return tuple(self.log.entry(obj, attribute) for obj, attribute in self.reads)
+            return tuple(itertools.starmap(self.log.entry, self.reads))
         except Opaque:
             return None
 
     def _hook_lookups(self, env: jinja2.Environment) -> None:
         getattr_, getitem = env.getattr, env.getitem
-        reads = self.reads_of
-
+        reads = self.reads
         watched = self._watched_functions
 
         def recording_getattr(obj: Any, attribute: str) -> Any:
@@ -65,7 +66,7 @@ class Recorder:
             except AttributeError:
                 return getattr_(obj, attribute)  # Jinja's fallbacks: an item, or undefined
             if type(obj) in IDENTITIES:
-                reads().add((obj, attribute))
+                reads.add((obj, attribute))
             elif type(obj) is types.ModuleType and callable(value) and not isinstance(value, type):
                 value = watched.get(value) or watched.setdefault(value, self._watched(value))
             return value
@@ -73,15 +74,11 @@ class Recorder:
         def recording_getitem(obj: Any, argument: Any) -> Any:
             value = getitem(obj, argument)
             if type(obj) in IDENTITIES and isinstance(argument, str):
-                reads().add((obj, argument))
+                reads.add((obj, argument))
             return value
 
         env.getattr = recording_getattr  # type: ignore[method-assign]
         env.getitem = recording_getitem  # type: ignore[method-assign]
-
-    def reads_of(self) -> set[tuple[Any, Attribute]]:
-        """The reads of the page being rendered."""
-        return self.reads
 
     def _hook_callables(self, env: jinja2.Environment) -> None:
         for name, function in list(env.globals.items()):
@@ -104,16 +101,17 @@ class Recorder:
         return watched
 
     def _watched_url(self, function: Callable[..., Any]) -> Callable[..., Any]:
-        recorder = self
+        reads = self.reads
+        skip = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0  # href's context
 
         @wraps(function)
         def watched(*args: Any, **kwargs: Any) -> Any:
             # href(context, target, page=1) / url_of(target, page=1)
-            values = [a for a in args if not isinstance(a, jinja2.runtime.Context)]
-            target = _real(values[0]) if values else None
+            target = _real(args[skip]) if len(args) > skip else None
             if type(target) in IDENTITIES:
-                page = kwargs.get("page", values[1] if len(values) > 1 else 1)
-                recorder.reads.add((target, f"url:{int(page)}"))
+                page = kwargs.get("page", args[skip + 1] if len(args) > skip + 1 else 1)
+                reads.add((target, _URL_READS[page] if type(page) is int and 0 < page < len(_URL_READS)
+                           else f"url:{int(page)}"))
             return function(*args, **kwargs)
         return watched
 

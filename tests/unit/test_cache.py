@@ -19,6 +19,7 @@ from sitegen.fingerprints import DIGEST_SIZE, Opaque, ReadLog, changed_reads, de
 from sitegen.model import EMPTY_BODY, Body
 from sitegen.output import commit_patch, recover, stage_file
 from sitegen.parallel import InlineExecutor, chunked, shared, stage_executor
+from sitegen.pages import Page
 from sitegen.recording import Recorder
 from sitegen.search_analysis import Analyser
 from sitegen.render import make_environment
@@ -94,6 +95,22 @@ def test_functions_called_from_templates_record_what_they_read(plan: Plan) -> No
     # terms_of looked up this article's names only, not the whole index of people
     assert ("taxonomy", "people", ("[]", "by_key", "ann smith")) in reads
     assert ("taxonomy", "people", "by_key") not in reads
+
+
+def test_links_record_only_their_targets_urls_and_each_page_starts_afresh(plan: Plan) -> None:
+    term, article = plan.site.taxonomies["people"].terms[0], plan.site.articles[0]
+    env = make_environment(plan.site.config)
+    recorder = Recorder(env, ReadLog(plan.site.config))
+    pages = [("{{ href(term) }} {{ href(term, 2) }} {{ href(term, page=70) }}", {"term": term}),
+             ("{{ url_of(article) }} {{ href('https://example.org/') }}", {"article": article})]
+    found = []
+    for source, context in pages:
+        recorder.start()
+        env.from_string(source).render(page=Page("a/b/index.html", "x.html"), config=plan.site.config, **context)
+        found.append({read for read, _ in recorder.finish()})
+    key = ("term", "people", term.key)
+    assert found == [{(*key, "url:1"), (*key, "url:2"), (*key, "url:70")},
+                     {("article", article.source_file, "url:1")}]
 
 
 def test_an_iterator_handed_to_a_function_makes_the_page_opaque(plan: Plan) -> None:
