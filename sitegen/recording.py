@@ -10,6 +10,11 @@ does not depend on every other name. `href`/`url_of` record only the URL of thei
 
 What cannot be looked into (an iterator handed to a function, a string made from a whole
 model object) makes the page opaque: it is rendered on every build.
+
+A global with a `declared_reads` function (`discovery.article_meta`) is called with the real
+objects, and the reads that function names for the same arguments are recorded instead: for a
+hot function, watching every read costs more than the function (a test holds the declaration
+to what watching records).
 """
 from __future__ import annotations
 
@@ -84,6 +89,8 @@ class Recorder:
         for name, function in list(env.globals.items()):
             if name in _URL_FUNCTIONS:
                 env.globals[name] = self._watched_url(function)
+            elif getattr(function, "declared_reads", None) is not None:
+                env.globals[name] = self._declared(function)
             elif callable(function) and DEFAULT_NAMESPACE.get(name) is not function and not isinstance(function, type):
                 env.globals[name] = self._watched(function)
         for table, defaults in ((env.filters, DEFAULT_FILTERS), (env.tests, DEFAULT_TESTS)):
@@ -98,6 +105,18 @@ class Recorder:
         @wraps(function)
         def watched(*args: Any, **kwargs: Any) -> Any:
             return function(*map(view, args), **{name: view(value) for name, value in kwargs.items()})
+        return watched
+
+    def _declared(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """`function` run on the real objects, its reads those its `declared_reads` (called with
+        the same arguments) names."""
+        declared, reads = function.declared_reads, self.reads  # type: ignore[attr-defined]
+
+        @wraps(function)
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            args = tuple(map(_real, args))
+            reads.update(declared(*args, **kwargs))
+            return function(*args, **kwargs)
         return watched
 
     def _watched_url(self, function: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,11 +10,13 @@ from enum import IntEnum
 from pathlib import Path
 
 import pytest
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from sitegen import cache as store
 from sitegen.check import Plan, check_site
 from sitegen.config import load_config
+from sitegen.discovery import article_meta
 from sitegen.fingerprints import DIGEST_SIZE, Opaque, ReadLog, changed_reads, describe, digest_of
 from sitegen.model import EMPTY_BODY, Body
 from sitegen.output import commit_patch, recover, stage_file
@@ -23,7 +25,7 @@ from sitegen.pages import Page
 from sitegen.recording import Recorder
 from sitegen.search_analysis import Analyser
 from sitegen.render import make_environment
-from support import article, make_site
+from support import FIXTURES, article, make_site
 
 
 def _plan(root: Path) -> Plan:
@@ -111,6 +113,28 @@ def test_links_record_only_their_targets_urls_and_each_page_starts_afresh(plan: 
     key = ("term", "people", term.key)
     assert found == [{(*key, "url:1"), (*key, "url:2"), (*key, "url:70")},
                      {("article", article.source_file, "url:1")}]
+
+
+@pytest.mark.parametrize("name", ["basic", "profiles", "unicode", "hostile"])
+def test_article_meta_declares_exactly_what_watching_it_records(name: str) -> None:
+    # article_meta's reads are declared (recording them one by one cost more than the function):
+    # the declaration must name what watching each read records, the article's own reads being
+    # one read of the whole article. Profiles bring aliases, links and base_url.
+    site = _plan(FIXTURES / "sites" / name).site
+    env = make_environment(site.config)
+    env.globals["watched_meta"] = pass_context(lambda context, a: article_meta(context, a))  # watched like any global
+    recorder = Recorder(env, ReadLog(site.config))
+    compared = 0
+    for a in site.articles:
+        found = []
+        for call in ("article_meta", "watched_meta"):
+            recorder.start()
+            text = env.from_string(f"{{{{ {call}(article).json_ld }}}}").render(site=site, article=a)
+            found.append((text, {read[:-1] + ("*",) if read[:2] == ("article", a.source_file) else read
+                                 for read, _ in recorder.finish()}))
+        assert found[0] == found[1]
+        compared += len(found[0][1])
+    assert compared > 10 * len(site.articles)
 
 
 def test_an_iterator_handed_to_a_function_makes_the_page_opaque(plan: Plan) -> None:
