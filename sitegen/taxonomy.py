@@ -28,7 +28,7 @@ def build_site(config: Config, articles: Iterable[Article], entities: Mapping[st
     and connections come from `links` when given (see `Links` for when they hold).
 
     `before_links` is called with the model but its links (no related articles, no
-    connections) before they are ranked, which takes a while: a build starts the search
+    connections) before they are ranked, which takes a while: a first build starts its search
     files then, on a core that would otherwise wait."""
     ordered = tuple(sorted(articles, key=lambda a: a.sort_key, reverse=True))
     entities = entities or {}

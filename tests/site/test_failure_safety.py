@@ -20,7 +20,7 @@ from sitegen.build import build
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.output import output_lock
-from support import REPO, TEMPLATES, article, broken_links, make_site, sitegen, tree_digest, visible_text
+from support import REPO, TEMPLATES, article, broken_links, sitegen, tree_digest, visible_text
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 

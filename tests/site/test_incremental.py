@@ -359,8 +359,8 @@ def test_a_render_worker_renders_each_job_with_its_own_model(tmp_path: Path, mon
 def test_a_rendered_chunk_sends_each_read_once_and_its_pages_name_them_by_place(tmp_path: Path) -> None:
     # The build numbers a chunk's distinct reads once; each page's places must give back the
     # reads its render recorded, which a page rendered alone shows.
-    root = make_site(tmp_path / "site", {f"content/{n}.md": article(f"Story {n}", f"2015-01-1{n}", people=["Mark Rowley"])
-                                         for n in range(3)})
+    stories = {f"content/{n}.md": article(f"Story {n}", f"2015-01-1{n}", people=["Mark Rowley"]) for n in range(3)}
+    root = make_site(tmp_path / "site", stories)
     plan = check_site(load_config(root))
     staging = tmp_path / "staging"
     staging.mkdir()
