@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -63,13 +62,10 @@ class Links:
         """The links of `site`, as positions."""
         position = {article: i for i, article in enumerate(site.articles)}
         related = [[position[other] for other in site.related.get(article, ())] for article in site.articles]
-        numbers = {name: n for n, name in enumerate(site.taxonomies)}
-        a_to_z = {term: i for taxonomy in site.taxonomies.values() for i, term in enumerate(taxonomy.terms)}
-        connections = [[(numbers[other_taxonomy.name], a_to_z[other], shared)
-                        for other_taxonomy, others in site.connections.get(term, ()) for other, shared in others]
-                       for taxonomy in site.taxonomies.values() for term in taxonomy.terms]
-        return cls(_ends(related), np.array([p for ps in related for p in ps], np.int32),
-                   _ends(connections), np.array([row for rows in connections for row in rows], np.int32).reshape(-1, 3))
+        kept = site.connections
+        if not isinstance(kept, _KeptConnections):  # made term by term (a test's model)
+            kept = _connection_rows(site)
+        return cls(_ends(related), np.array([p for ps in related for p in ps], np.int32), kept.ends, kept.rows)
 
     def fits(self, site: Site) -> bool:
         """Whether the counts of articles and terms are those of `site` (a cheap check; that
@@ -89,15 +85,16 @@ class Links:
     def connections_of(self, site: Site) -> Mapping[Term, Connections]:
         """`Site.connections` of `site`, each term's made when first asked for (a rebuild
         shows few of them)."""
-        return _KeptConnections(self, tuple(site.taxonomies.values()))
+        return _KeptConnections(self.connection_ends, self.connections, tuple(site.taxonomies.values()))
 
 
 class _KeptConnections(Mapping[Term, Connections]):
-    """Term connections from `Links`: every term of the taxonomies is a key, in A-Z order
-    taxonomy by taxonomy, and its connections are read from the links when first asked for."""
+    """Term connections held as the rows of `Links.connections`: every term of the taxonomies
+    is a key, in A-Z order taxonomy by taxonomy, and its connections are made from its rows
+    when first asked for."""
 
-    def __init__(self, links: Links, taxonomies: tuple[Taxonomy, ...]) -> None:
-        self._links, self._taxonomies = links, taxonomies
+    def __init__(self, ends: np.ndarray, rows: np.ndarray, taxonomies: tuple[Taxonomy, ...]) -> None:
+        self.ends, self.rows, self._taxonomies = ends, rows, taxonomies
         self._places = {term: i for i, term in enumerate(t for taxonomy in taxonomies for t in taxonomy.terms)}
         self._made: dict[Term, Connections] = {}
 
@@ -105,10 +102,9 @@ class _KeptConnections(Mapping[Term, Connections]):
         found = self._made.get(term)
         if found is None:
             place = self._places[term]
-            ends = self._links.connection_ends
-            start = int(ends[place - 1]) if place else 0
+            start = int(self.ends[place - 1]) if place else 0
             grouped: dict[int, list[tuple[Term, int]]] = {}
-            for number, position, shared in self._links.connections[start:int(ends[place])].tolist():
+            for number, position, shared in self.rows[start:int(self.ends[place])].tolist():
                 grouped.setdefault(number, []).append((self._taxonomies[number].terms[position], shared))
             found = self._made[term] = tuple((self._taxonomies[n], tuple(terms)) for n, terms in grouped.items())
         return found
@@ -118,6 +114,18 @@ class _KeptConnections(Mapping[Term, Connections]):
 
     def __len__(self) -> int:
         return len(self._places)
+
+
+def _connection_rows(site: Site) -> _KeptConnections:
+    """`site.connections` as rows (taxonomy number, A-Z position, articles shared), by term."""
+    taxonomies = tuple(site.taxonomies.values())
+    numbers = {taxonomy.name: n for n, taxonomy in enumerate(taxonomies)}
+    a_to_z = {term: i for taxonomy in taxonomies for i, term in enumerate(taxonomy.terms)}
+    connections = [[(numbers[other_taxonomy.name], a_to_z[other], shared)
+                    for other_taxonomy, others in site.connections.get(term, ()) for other, shared in others]
+                   for taxonomy in taxonomies for term in taxonomy.terms]
+    rows = np.array([row for rows in connections for row in rows], np.int32).reshape(-1, 3)
+    return _KeptConnections(_ends(connections), rows, taxonomies)
 
 
 def _ends(groups: list[list]) -> np.ndarray:
@@ -224,23 +232,34 @@ def rank_related(site: Site, count: int) -> dict[Article, tuple[Article, ...]]:
     return related
 
 
-def connect_terms(site: Site, count: int) -> dict[Term, Connections]:
+def connect_terms(site: Site, count: int) -> Mapping[Term, Connections]:
     """For each term, per taxonomy, up to `count` other terms named most often in the same
-    articles as it, with how many articles they share; taxonomies with none are left out."""
-    named = {article: site.terms_of(article) for article in site.articles}
-    a_to_z = {term: i for taxonomy in site.taxonomies.values() for i, term in enumerate(taxonomy.terms)}
-    connections: dict[Term, Connections] = {}
-    for taxonomy in site.taxonomies.values():
-        for term in taxonomy.terms:
-            shared: Counter[Term] = Counter()
-            for article in term.articles:
-                shared.update(named[article])
-            del shared[term]
-            by_taxonomy: dict[str, list[Term]] = defaultdict(list)
-            for other in shared:
-                by_taxonomy[other.taxonomy].append(other)
-            connections[term] = tuple(
-                (other_taxonomy, tuple((t, shared[t]) for t in heapq.nsmallest(
-                    count, by_taxonomy[name], key=lambda t: (-shared[t], a_to_z[t]))))
-                for name, other_taxonomy in site.taxonomies.items() if by_taxonomy[name])
-    return connections
+    articles as it (ties in A-Z order), with how many articles they share; taxonomies with none
+    are left out. Counted on arrays: every pair of terms an article names, numbered in
+    taxonomy and A-Z order (the term-by-term count took 0.6 s at 10,000 articles)."""
+    taxonomies = tuple(site.taxonomies.values())
+    sizes = np.array([len(taxonomy.terms) for taxonomy in taxonomies], np.int64)
+    starts = np.cumsum(sizes) - sizes  # the first term number of each taxonomy
+    total = int(sizes.sum())
+    position = {article: i for i, article in enumerate(site.articles)}
+    held = [(position[article], number) for number, term in enumerate(t for x in taxonomies for t in x.terms)
+            for article in term.articles]
+    pairs = np.array(sorted(held), np.int64).reshape(-1, 2)  # (article, term), article by article
+    articles, terms = pairs[:, 0], pairs[:, 1]
+    codes = []  # first term x total + second, for every ordered pair of terms one article names
+    for distance in range(1, int(np.bincount(articles).max(initial=0))):
+        same = articles[:-distance] == articles[distance:]
+        first, second = terms[:-distance][same], terms[distance:][same]
+        codes.extend([first * total + second, second * total + first])
+    found, shared = np.unique(np.concatenate(codes), return_counts=True) if codes else (np.zeros(0, np.int64),) * 2
+    term, other = found // total, found % total
+    taxonomy = np.searchsorted(starts, other, side="right") - 1
+    order = np.lexsort((other, -shared, taxonomy, term))  # per term and taxonomy: most shared, then A-Z
+    term, other, shared, taxonomy = term[order], other[order], shared[order], taxonomy[order]
+    group = term * len(taxonomies) + taxonomy
+    first_of_group = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else group
+    rank = np.arange(len(group)) - np.repeat(first_of_group, np.diff(np.r_[first_of_group, len(group)]))
+    keep = rank < count
+    rows = np.stack([taxonomy[keep], other[keep] - starts[taxonomy[keep]], shared[keep]], axis=1)
+    ends = np.cumsum(np.bincount(term[keep], minlength=total), dtype=np.int64)
+    return _KeptConnections(ends, rows.astype(np.int32).reshape(-1, 3), taxonomies)

@@ -1,13 +1,17 @@
 """Term merging, slug assignment, archive grouping, related articles and pagination."""
 from __future__ import annotations
 
+import random
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from sitegen.config import Config
-from sitegen.model import Article
+from sitegen.model import Article, Site
 from sitegen.pages import paginate
-from sitegen.taxonomy import assign_slugs, build_site, rank_related
+from sitegen.taxonomy import assign_slugs, build_site, connect_terms, rank_related
 
 
 def _article(name: str, day: int, month: int = 1, **terms: tuple[str, ...]) -> Article:
@@ -77,6 +81,40 @@ def test_before_links_sees_the_articles_and_terms_before_related_articles_are_ra
     assert early.articles == site.articles and early.taxonomies is site.taxonomies
     assert not early.related and not early.connections
     assert [a.title for a in site.related[site.articles[0]]] == ["a"] and site.connections
+
+
+def _obvious_connections(site: Site, count: int) -> dict:
+    """What `connect_terms` must give, counted term by term."""
+    named = {article: site.terms_of(article) for article in site.articles}
+    a_to_z = {term: i for taxonomy in site.taxonomies.values() for i, term in enumerate(taxonomy.terms)}
+    connections = {}
+    for taxonomy in site.taxonomies.values():
+        for term in taxonomy.terms:
+            shared: Counter = Counter()
+            for article in term.articles:
+                shared.update(named[article])
+            del shared[term]
+            connections[term] = tuple(
+                (other_taxonomy, tuple((t, shared[t]) for t in sorted(
+                    (t for t in shared if t.taxonomy == name), key=lambda t: (-shared[t], a_to_z[t]))[:count]))
+                for name, other_taxonomy in site.taxonomies.items() if any(t.taxonomy == name for t in shared))
+    return connections
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_connections_count_shared_articles_as_the_obvious_code_does(seed: int) -> None:
+    rng = random.Random(seed)
+    pools = {"people": [f"P{n}" for n in range(9)], "topics": [f"T{n}" for n in range(5)],
+             "organisations": [f"O{n}" for n in range(4)]}
+    articles = [_article(f"a{n}", 1 + n % 28, 1 + n % 12, **{name: tuple(rng.sample(pool, rng.randint(0, 4)))
+                                                              for name, pool in pools.items()})
+                for n in range(80)]
+    site = build_site(CONFIG, articles)
+    for count in (1, 3, 8):
+        found = connect_terms(site, count)
+        assert list(found) == [t for taxonomy in site.taxonomies.values() for t in taxonomy.terms]
+        assert {term: found[term] for term in found} == _obvious_connections(site, count)
+    assert any(len(others) == 3 for connections in connect_terms(site, 3).values() for _, others in connections)
 
 
 def test_previous_and_next_follow_dates() -> None:
