@@ -31,7 +31,6 @@ from jinja2.defaults import DEFAULT_FILTERS, DEFAULT_NAMESPACE, DEFAULT_TESTS
 from .fingerprints import _ATOMS, IDENTITIES, WHOLE, Attribute, Opaque, Read, ReadLog
 
 _URL_FUNCTIONS = ("href", "url_of")  # render.py's globals whose result is only the target's URL
-_URL_READS = tuple(f"url:{page}" for page in range(64))  # the read of a target's page N's URL
 
 
 class Recorder:
@@ -129,8 +128,7 @@ class Recorder:
             target = _real(args[skip]) if len(args) > skip else None
             if type(target) in IDENTITIES:
                 page = kwargs.get("page", args[skip + 1] if len(args) > skip + 1 else 1)
-                reads.add((target, _URL_READS[page] if type(page) is int and 0 < page < len(_URL_READS)
-                           else f"url:{int(page)}"))
+                reads.add((target, f"url:{int(page)}"))
             return function(*args, **kwargs)
         return watched
 
