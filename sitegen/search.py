@@ -54,11 +54,16 @@ def index_documents(source: SearchInput, *, packed: bool = False) -> Iterator[di
     (the bodies of 100,000 articles would take gigabytes at once). With `packed` the body is
     left packed (a `Body`), for `Analyser.analysed` to unpack only if it does not know it."""
     for found in source.documents():
-        document = {"title": found.title, "summary": found.summary, "body": found.body if packed else found.body.text,
-                    "source": found.source}
-        for taxonomy, numbers in zip(source.taxonomies, found.terms):
-            document.setdefault(taxonomy.name, " ".join(taxonomy.terms[n][0] for n in numbers))
-        yield document
+        yield indexed_texts(source, found, packed=packed)
+
+
+def indexed_texts(source: SearchInput, found: SearchDocument, *, packed: bool = False) -> dict[str, Any]:
+    """One document's indexed text by field name (see `index_documents`)."""
+    document = {"title": found.title, "summary": found.summary, "body": found.body if packed else found.body.text,
+                "source": found.source}
+    for taxonomy, numbers in zip(source.taxonomies, found.terms):
+        document.setdefault(taxonomy.name, " ".join(taxonomy.terms[n][0] for n in numbers))
+    return document
 
 
 def count_site_index(source: SearchInput, analyser: Analyser | None = None) -> CountedIndex:
@@ -140,17 +145,35 @@ def iter_store_files_keyed(source: SearchInput,
     (with the code and config, which the caller keys by; the facets' is empty): a document whose
     url `known` maps to its key is not made again (None in place of its bytes: the caller has
     it)."""
-    hrefs = [[_href(source.config, url) for _, url in taxonomy.terms] for taxonomy in source.taxonomies]
+    hrefs = term_hrefs(source)
     facets = _Facets(source.taxonomies)
     for number, document in enumerate(source.documents()):
         facets.add(number, document)
-        url = doc_url(number)
-        named = [(t.name, t.terms[n][0], t_hrefs[n]) for t, t_hrefs, ns in zip(source.taxonomies, hrefs, document.terms)
-                 for n in ns]
-        key = digest_of((number, document.title, document.summary, document.source, document.date.isoformat(),
-                         document.url, document.body.packed, document.body.html_size, named))
-        yield url, None if known.get(url) == key else doc_file(number, document_entry(source, document, named)), key
+        yield doc_url(number), *store_file(source, hrefs, number, document, known.get(doc_url(number)))
     yield data_url("facets"), data_file("facets", encode_facets(facets.values())), b""
+
+
+def term_hrefs(source: SearchInput) -> list[list[str]]:
+    """Per taxonomy, each term's link from the search page (what `store_file` is given)."""
+    return [[_href(source.config, url) for _, url in taxonomy.terms] for taxonomy in source.taxonomies]
+
+
+def store_file(source: SearchInput, hrefs: list[list[str]], number: int, document: SearchDocument,
+               known: bytes | None = None) -> tuple[bytes | None, bytes]:
+    """Document `number`'s store file (None if its key is `known`) and its key."""
+    named = [(t.name, t.terms[n][0], t_hrefs[n]) for t, t_hrefs, ns in zip(source.taxonomies, hrefs, document.terms)
+             for n in ns]
+    key = digest_of((number, document.title, document.summary, document.source, document.date.isoformat(),
+                     document.url, document.body.packed, document.body.html_size, named))
+    return None if known == key else doc_file(number, document_entry(source, document, named)), key
+
+
+def facets_file(source: SearchInput) -> tuple[str, bytes]:
+    """The facets file of every document."""
+    facets = _Facets(source.taxonomies)
+    for number, document in enumerate(source.documents()):
+        facets.add(number, document)
+    return data_url("facets"), data_file("facets", encode_facets(facets.values()))
 
 
 class _Facets:

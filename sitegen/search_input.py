@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import urls
 from .config import Config
-from .model import Body, Site
+from .model import Article, Body, Site
 
 _BATCH = 1_000  # articles pickled together: big enough to pickle fast, small enough to hold
 
@@ -41,6 +41,25 @@ class SearchTaxonomy:
     terms: tuple[tuple[str, str], ...]
 
 
+class SiteDocuments:
+    """The documents of the model `site`, oldest first, each made as it is asked for (see `of`)."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.taxonomies = tuple(site.taxonomies.values())
+        self.numbers = [{term: n for n, term in enumerate(taxonomy.terms)} for taxonomy in self.taxonomies]
+
+    def __call__(self) -> Iterator[SearchDocument]:
+        return map(self.of, reversed(self.site.articles))
+
+    def of(self, article: Article) -> SearchDocument:
+        """`article` as the search sees it."""
+        terms = tuple(tuple(number[term] for term in taxonomy.terms_of(article))
+                      for taxonomy, number in zip(self.taxonomies, self.numbers))
+        return SearchDocument(article.title, article.summary, article.source, article.date,
+                              urls.article_url(article), article.body, terms)
+
+
 class SearchInput:
     """The config, taxonomies and documents of one build's search: one per article, oldest
     first (the reverse of `site.articles`), so an added article, mostly the newest, leaves every
@@ -57,19 +76,10 @@ class SearchInput:
     def of_site(cls, site: Site) -> SearchInput:
         """The search input of the model `site`, each document made as it is asked for."""
         taxonomies = tuple(site.taxonomies.values())
-        numbers = [{term: n for n, term in enumerate(taxonomy.terms)} for taxonomy in taxonomies]
-
-        def documents() -> Iterator[SearchDocument]:
-            for article in reversed(site.articles):
-                terms = tuple(tuple(number[term] for term in taxonomy.terms_of(article))
-                              for taxonomy, number in zip(taxonomies, numbers))
-                yield SearchDocument(article.title, article.summary, article.source, article.date,
-                                     urls.article_url(article), article.body, terms)
-
         described = tuple(SearchTaxonomy(t.name, t.config.singular, t.config.plural,
                                          tuple((term.name, urls.term_url(site.config, term)) for term in t.terms))
                           for t in taxonomies)
-        return cls(site.config, described, len(site.articles), documents)
+        return cls(site.config, described, len(site.articles), SiteDocuments(site))
 
     def write(self, path: Path) -> None:
         """Stream this input to `path`, a batch of documents at a time (see `read`)."""

@@ -26,7 +26,8 @@ ENTRY_BYTES = 400  # about the mean raw size of a term's entry at 10,000 article
 RANGE_SHARDS = 3  # about how many shards' worth of terms a range holds
 
 
-def cut_shards(items: Iterable[Item], shard_bytes: int = SHARD_BYTES) -> Iterator[Shard | KeptShard | RangeDigest]:
+def cut_shards(items: Iterable[Item], shard_bytes: int = SHARD_BYTES, *,
+               started: bool = False) -> Iterator[Shard | KeptShard | RangeDigest]:
     """Sorted (term, entry) pairs cut into contiguous shards (at least one), each handed on as
     soon as it ends; kept ranges become their kept shards, and range digests are handed on.
 
@@ -36,10 +37,13 @@ def cut_shards(items: Iterable[Item], shard_bytes: int = SHARD_BYTES) -> Iterato
     In a range, a shard of at least `shard_bytes / 2` ends before a term the same digest picks
     (one in shard_bytes / (2 x ENTRY_BYTES)), and one of `2 x shard_bytes` ends regardless:
     where a shard ends hardly depends on the sizes of the entries before it, so when an entry
-    changes, few of the range's shards after it change too."""
+    changes, few of the range's shards after it change too.
+
+    `started`: the items continue terms handed elsewhere (they start a range, whose shards are
+    cut as they are in the whole index's; see `search_resident`)."""
     texts: list[str] = []
     first = range_first = ""
-    size, started = 0, False
+    size = 0
     least, most = shard_bytes // 2, 2 * shard_bytes
     spacing, range_spacing = max(1, shard_bytes // (2 * ENTRY_BYTES)), _range_spacing(shard_bytes)
     for item in items:
@@ -124,7 +128,7 @@ class RangeWalker:
             if start in opening:
                 self.range_first, self.hasher, self.opened_here = terms[start], hashlib.blake2b(digest_size=16), True
             if self.hasher is not None:
-                _digest_terms(self.hasher, index, keys, start, end)
+                digest_terms(self.hasher, index, keys, start, end)
             closes = end < len(terms) or (last_pass and self.ends)
             digest = self.hasher.digest() if closes and self.hasher is not None else None
             found = self.known.get(self.range_first)
@@ -147,7 +151,7 @@ class RangeWalker:
                 yield after
 
 
-def _digest_terms(hasher: Any, index: BuiltIndex, keys: np.ndarray, start: int, end: int) -> None:
+def digest_terms(hasher: Any, index: BuiltIndex, keys: np.ndarray, start: int, end: int) -> None:
     """Add terms[start:end] of `index` with everything their entries are made of to `hasher`."""
     def add(data: bytes) -> None:
         hasher.update(len(data).to_bytes(8, "little"))

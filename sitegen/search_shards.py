@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import sub
 from typing import Any
@@ -185,6 +185,16 @@ def shard_name(first_term: str) -> str:
     return hashlib.blake2b(first_term.encode("utf-8"), digest_size=8).hexdigest()
 
 
+def shard_url(first_term: str) -> str:
+    """The url of the shard that starts at `first_term`."""
+    return data_url(f"terms/{shard_name(first_term)}")
+
+
+def shard_file(shard: Shard) -> tuple[str, bytes]:
+    """The url and bytes of a shard's file."""
+    return shard_url(shard.first_term), _script(f"terms/{shard_name(shard.first_term)}", shard.text)
+
+
 def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard | KeptShard | RangeDigest], labels: dict[str, str],
                      table: ShardTable | None = None) -> Iterator[tuple[str, bytes | Kept]]:
     """(url, bytes) of every shard as it comes (`Kept` for a kept one), then the length files,
@@ -194,7 +204,7 @@ def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard | KeptShard | Ran
 
     `labels` maps each taxonomy to its plural name, for the term lines under each result."""
     digest = hashlib.sha256()
-    first_terms, names = [], []
+    first_terms = []
     current = ""
     ranges: dict[str, list[tuple[str, bytes]]] = {}
     digests: dict[str, bytes] = {}
@@ -202,31 +212,42 @@ def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard | KeptShard | Ran
         if type(shard) is RangeDigest:
             digests[current] = shard.digest  # the range of the shard just made
             continue
-        name = shard_name(shard.first_term)
-        key = f"terms/{name}"
         if type(shard) is KeptShard:
             made = shard.file_digest
-            yield data_url(key), Kept(made)
+            yield shard_url(shard.first_term), Kept(made)
         else:
-            data = _script(key, shard.text)
+            url, data = shard_file(shard)
             made = digest_bytes(data)
-            yield data_url(key), data
+            yield url, data
         digest.update(made)
         first_terms.append(shard.first_term)
-        names.append(name)
         current = shard.range_first
         ranges.setdefault(current, []).append((shard.first_term, made))
-    if len(set(names)) != len(names):
-        raise ValueError("two search shards have the same file name (a digest collision); change SHARD_BYTES")
     if table is not None:
         table.update((first, (digests[first], tuple(made))) for first, made in ranges.items() if first in digests)
+    yield from index_tail_files(index, labels, digest, first_terms)
+
+
+def index_tail_files(index: BuiltIndex, labels: dict[str, str], digest: Any, first_terms: list[str], *,
+                     lexicon: list[str] | bool = True, blocks: Container[int] | None = None
+                     ) -> Iterator[tuple[str, bytes]]:
+    """What follows the shards (first terms `first_terms`, in order, their file digests already
+    in the sha256 `digest`): the length files (only `blocks` of them, if given, but every
+    one's digest is added), the lexicon (made of `lexicon`'s lines if given, see
+    `lexicon_lines`; none if it is False) and the manifest, named by `digest`."""
+    names = list(map(shard_name, first_terms))
+    if len(set(names)) != len(names):
+        raise ValueError("two search shards have the same file name (a digest collision); change SHARD_BYTES")
     in_files = [lengths for field, lengths in zip(index.fields, index.lengths) if field.name in LENGTH_FILE_FIELDS]
     for number, lengths in enumerate(length_blocks(in_files)):
         key = f"lengths/{number}"
         data = data_file(key, lengths)
         digest.update(digest_bytes(data))
-        yield data_url(key), data
-    yield data_url("lexicon"), data_file("lexicon", lexicon_text(sorted(index.first_uses)))
+        if blocks is None or number in blocks:
+            yield data_url(key), data
+    if lexicon is not False:
+        text = "\n".join(lexicon) if type(lexicon) is list else lexicon_text(sorted(index.first_uses))
+        yield data_url("lexicon"), data_file("lexicon", text)
     manifest = {"version": LUNR_JS_VERSION, "build": digest.hexdigest()[:12],
                 "fields": [f.name for f in index.fields], "boosts": [f.boost for f in index.fields],
                 "k1": K1, "b": B, "pipeline": [FOLD_LABEL, STEMMER_LABEL], "docCount": len(index.refs),
@@ -252,15 +273,21 @@ def lexicon_text(terms: Sequence[str]) -> str:
     """Sorted terms front-coded, one a line: a character (48 + length of the prefix shared with
     the line before, at most 60) and the rest of the term. Fuzzy and leading-`*` queries
     expand against it to find their shards instead of loading all of them."""
-    lines, previous = [], ""
-    for term in terms:
-        shared = 0
-        limit = min(len(term), len(previous), 60)
-        while shared < limit and term[shared] == previous[shared]:
-            shared += 1
-        lines.append(chr(48 + shared) + term[shared:])
-        previous = term
-    return "\n".join(lines)
+    return "\n".join(lexicon_lines(terms))
+
+
+def lexicon_lines(terms: Sequence[str]) -> list[str]:
+    """The lines of `lexicon_text`, one a term."""
+    return list(map(lexicon_line, ["", *terms[:-1]], terms))
+
+
+def lexicon_line(previous: str, term: str) -> str:
+    """The lexicon's line of `term`, which follows `previous`."""
+    shared = 0
+    limit = min(len(term), len(previous), 60)
+    while shared < limit and term[shared] == previous[shared]:
+        shared += 1
+    return chr(48 + shared) + term[shared:]
 
 
 def _deltas(docs: Sequence[int]) -> list[int]:

@@ -12,8 +12,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "sitegen"
 LAYERS = [
     {"cli", "__main__"},
     {"serve"},
-    {"watch", "build", "importer", "bench"},
+    {"watch", "build", "resident", "importer", "bench"},
     {"pages", "render", "search", "search_input", "search_index", "search_ranges", "search_shards", "search_stem",
+     "search_resident",
      "search_analysis", "output", "feeds", "sitemap",
      "discovery", "timeline", "cache", "parallel", "fingerprints", "recording", "terms_report", "workers", "check"},
     {"loader", "taxonomy", "urls", "entities"},

@@ -1,0 +1,275 @@
+"""The search files held in memory by a dev server, patched one document at a time.
+
+A build makes the search files from every document (`search.py`). A dev server that keeps the
+last build in memory (`resident.py`) keeps its search index too: the index as counted (each
+field's term ids per document, in first-use order), the postings by term, and what made each
+range of shards (see `search_ranges`). When an article changes but keeps its document number,
+`ResidentSearch.replace` analyses that document alone, patches the postings, lengths and first
+uses of the terms whose entries change, and cuts again only the ranges of terms holding them;
+the files it returns are byte for byte those a build from scratch makes (tested against
+`search.build_search_files`), and the others stay as they are.
+"""
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .output import digest_bytes
+from .search import count_site_index, facets_file, index_files, indexed_texts, store_file, term_hrefs
+from .search_analysis import Analyser
+from .search_index import FIRST_USE_PLACES, BuiltIndex, FieldPostings, index_postings
+from .search_input import SearchDocument, SearchInput
+from .search_ranges import RangeWalker, cut_shards, digest_terms, starts_range
+from .search_shards import (LENGTH_BLOCK, LENGTH_FILE_FIELDS, SHARD_BYTES, ShardTable, doc_url,
+                            index_tail_files, lexicon_line, lexicon_lines, shard_entries, shard_file, shard_url)
+
+Files = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class _Range:
+    """What made one range of shards: its postings' digest, and each shard's (first term, file digest)."""
+
+    digest: bytes
+    shards: tuple[tuple[str, bytes], ...]
+
+
+class ResidentSearch:
+    """The search files of a model's documents (`source`), kept so that one can be replaced."""
+
+    def __init__(self, source: SearchInput, analyser: Analyser, *, shard_bytes: int = SHARD_BYTES) -> None:
+        self.source, self.analyser, self.shard_bytes = source, analyser, shard_bytes
+        counted = count_site_index(source, analyser)
+        self.fields = counted.fields
+        self.ids, self.tfs = list(counted.ids), list(counted.tfs)  # per field, document after document
+        self.ends = [np.cumsum(sizes) for sizes in counted.sizes]  # per field, where each document's ids end
+        self.index = index_postings(counted)  # every term's postings, sorted by term
+        self.picked = np.fromiter((starts_range(term, shard_bytes) for term in self.index.terms), bool,
+                                  len(self.index.terms))
+        self.lexicon = lexicon_lines(self.index.terms)  # a line per term
+        self.labels = {taxonomy.name: taxonomy.plural for taxonomy in source.taxonomies}
+        self.hrefs = term_hrefs(source)
+        self.ranges: dict[str, _Range] = {}  # by first term ("" for the first range), in term order
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """Every search file, as a build from scratch makes them."""
+        yield from self.index_files()
+        for number, document in enumerate(self.source.documents()):
+            yield doc_url(number), store_file(self.source, self.hrefs, number, document)[0]  # type: ignore[misc]
+        yield facets_file(self.source)
+
+    def index_files(self) -> Iterator[tuple[str, bytes]]:
+        """The index's files (lunr.js, shards, length files, lexicon, manifest), as a build from
+        scratch makes them; and what made each range of shards (see `shard_table`)."""
+        walker = RangeWalker(None, starts=True, ends=True, shard_bytes=self.shard_bytes)
+        table: ShardTable = {}
+        yield from index_files(self.source, self.index, walker.items(self.index, last_pass=True),  # type: ignore[misc]
+                               shard_bytes=self.shard_bytes, table=table)
+        self.ranges = {first: _Range(*row) for first, row in table.items()}
+
+    def shard_table(self) -> ShardTable:
+        """What made each range of shards, as a build keeps it (see `search_ranges`)."""
+        return {first: (made.digest, made.shards) for first, made in self.ranges.items()}
+
+    def replace(self, number: int, document: SearchDocument, *, facets: bool = False) -> tuple[Files, set[str]]:
+        """Replace document `number` (its taxonomy terms unchanged) with `document`: the files
+        that may have changed (the document's, the shards of every range holding a term whose
+        entry changed, its length file, the lexicon if terms came or went, the manifest; the
+        facets if asked for) and the urls of shards no longer made."""
+        texts = indexed_texts(self.source, document, packed=True)
+        analysed = self.analyser.analysed([texts.get(field.name) or "" for field in self.fields])
+        held, lengths_before = self._count(number, analysed)
+        edits = self._edits(number, analysed, held, lengths_before)
+        term_set_moved = self._splice(edits)
+        files, removed = self._cut(sorted(edits))
+        length_moved = any(field.name in LENGTH_FILE_FIELDS and int(lengths[number]) != before
+                           for field, lengths, before in zip(self.fields, self.index.lengths, lengths_before))
+        blocks = {number // LENGTH_BLOCK} if length_moved else set()
+        digest = hashlib.sha256()
+        first_terms = []
+        for made in self.ranges.values():
+            for first, file_digest in made.shards:
+                digest.update(file_digest)
+                first_terms.append(first)
+        files.extend(index_tail_files(self.index, self.labels, digest, first_terms,
+                                      lexicon=self.lexicon if term_set_moved else False, blocks=blocks))
+        document_file = store_file(self.source, self.hrefs, number, document)[0]
+        files.append((doc_url(number), document_file))  # type: ignore[arg-type]  # (bytes: no key was known)
+        if facets:
+            files.append(facets_file(self.source))
+        return files, removed
+
+    def _count(self, number: int, analysed: tuple) -> tuple[set[int], list[int]]:
+        """Put document `number`'s analysed fields in the counted index and its lengths in the
+        index. Returns every term id it held (their entries may change) and its field lengths
+        before."""
+        held: set[int] = set()
+        lengths_before = []
+        for f, (field, (new_ids, new_tfs, length)) in enumerate(zip(self.fields, analysed)):
+            end = int(self.ends[f][number])
+            start = int(self.ends[f][number - 1]) if number else 0
+            held.update(self.ids[f][start:end].tolist())
+            lengths = self.index.lengths[f]
+            lengths_before.append(int(lengths[number]))
+            lengths[number] = length
+            ids = np.frombuffer(new_ids, self.ids[f].dtype) if len(new_ids) else self.ids[f][:0]
+            tfs = np.frombuffer(new_tfs, self.tfs[f].dtype) if len(new_tfs) else self.tfs[f][:0]
+            self.ids[f] = np.concatenate((self.ids[f][:start], ids, self.ids[f][end:]))
+            self.tfs[f] = np.concatenate((self.tfs[f][:start], tfs, self.tfs[f][end:]))
+            self.ends[f][number:] += len(new_ids) - (end - start)
+        return held, lengths_before
+
+    def _edits(self, number: int, analysed: tuple, held: set[int],
+               lengths_before: list[int]) -> dict[str, tuple[int, list] | None]:
+        """term -> (first-use key, per field (documents, counts)) of each term whose entry
+        changes, None for a term no document holds any more; of the terms document `number`
+        held (`held`) or holds. An entry changes with the term's postings, its first use, or the
+        length of a field that it has this document in and whose lengths its entries carry."""
+        places = [dict(zip(ids, range(len(ids)))) for ids, _, _ in analysed]
+        counts = [dict(zip(ids, tfs)) for ids, tfs, _ in analysed]
+        candidates = set(held)
+        for ids, _, _ in analysed:
+            candidates.update(ids)
+        lengths_moved = [field.name not in LENGTH_FILE_FIELDS and int(self.index.lengths[f][number]) != length_was
+                         for f, (field, length_was) in enumerate(zip(self.fields, lengths_before))]
+        edits: dict[str, tuple[int, list] | None] = {}
+        terms, first_uses = self.analyser.terms, self.index.first_uses
+        for term_id in candidates:
+            term = terms[term_id]
+            postings = self.index.postings_of(term)
+            new = []
+            carries_length = False
+            for f, (docs, tfs) in enumerate(postings):
+                at = bisect_left(docs, number)
+                had = at < len(docs) and docs[at] == number
+                rest_docs, rest_tfs = docs[:at] + docs[at + had:], tfs[:at] + tfs[at + had:]
+                if term_id in counts[f]:
+                    rest_docs.insert(at, number)
+                    rest_tfs.insert(at, counts[f][term_id])
+                    carries_length |= lengths_moved[f]
+                new.append((rest_docs, rest_tfs))
+            key = self._first_use(number, term_id, term, new, places)
+            old = first_uses.get(term)
+            if key is None:
+                if old is not None:
+                    edits[term] = None
+            elif key != old or carries_length or new != postings:
+                edits[term] = (key, new)
+        return edits
+
+    def _first_use(self, number: int, term_id: int, term: str, postings: list,
+                   places: list[dict[int, int]]) -> int | None:
+        """The first-use key of `term` once document `number` is replaced (see
+        `search_index._first_uses`); None if no document holds it."""
+        count = len(self.fields)
+        old = self.index.first_uses.get(term)
+        best = old if old is not None and old // FIRST_USE_PLACES // count != number else None
+        for f in range(count):
+            place = places[f].get(term_id)
+            if place is not None:
+                key = (number * count + f) * FIRST_USE_PLACES + place
+                best = key if best is None else min(best, key)
+        if best is not None:
+            return best
+        for f, (docs, _) in enumerate(postings):  # it was first used in this document, and no more is
+            if docs:
+                other = docs[0]
+                end = int(self.ends[f][other])
+                start = int(self.ends[f][other - 1]) if other else 0
+                place = int(np.flatnonzero(self.ids[f][start:end] == term_id)[0])
+                key = (other * count + f) * FIRST_USE_PLACES + place
+                best = key if best is None else min(best, key)
+        return best
+
+    def _splice(self, edits: dict[str, tuple[int, list] | None]) -> bool:
+        """Put the edited terms' postings and first uses in the index; whether terms came or went."""
+        index, old_terms = self.index, self.index.terms
+        kept: list[tuple[int, int]] = []  # runs of old terms kept as they are
+        made: list[tuple[str, list] | None] = []  # after each run, the edited term (None: none)
+        previous, moved = 0, False
+        for term in sorted(edits):
+            at = bisect_left(old_terms, term)
+            present = at < len(old_terms) and old_terms[at] == term
+            edit = edits[term]
+            kept.append((previous, at))
+            made.append(None if edit is None else (term, edit[1]))
+            previous = at + 1 if present else at
+            moved |= present != (edit is not None)
+            if edit is None:
+                del index.first_uses[term]
+            else:
+                index.first_uses[term] = edit[0]
+        kept.append((previous, len(old_terms)))
+        terms: list[str] = []
+        lines: list[str] = []
+        picked = []
+        again = []  # where the lexicon's line changes: an edited term, or the first after one
+        for run, ((start, end), edit) in enumerate(zip(kept, [*made, None])):
+            if run and end > start:
+                again.append(len(terms))
+            terms.extend(old_terms[start:end])
+            lines.extend(self.lexicon[start:end])
+            picked.append(self.picked[start:end])
+            if edit is not None:
+                again.append(len(terms))
+                terms.append(edit[0])
+                lines.append("")
+                picked.append(np.array([starts_range(edit[0], self.shard_bytes)]))
+        for at in again:
+            lines[at] = lexicon_line(terms[at - 1] if at else "", terms[at])
+        self.lexicon = lines
+        postings = []
+        for f, field in enumerate(index.postings):
+            docs, tfs, sizes = [], [], []
+            for (start, end), edit in zip(kept, [*made, None]):
+                low, high = field.offsets[start], field.offsets[end]
+                docs.append(field.docs[low:high])
+                tfs.append(field.tfs[low:high])
+                sizes.append(np.diff(field.offsets[start:end + 1]))
+                if edit is not None:
+                    docs.append(np.array(edit[1][f][0], np.int32))
+                    tfs.append(np.array(edit[1][f][1], np.int32))
+                    sizes.append(np.array([len(edit[1][f][0])], np.int64))
+            offsets = np.zeros(len(terms) + 1, np.int64)
+            np.cumsum(np.concatenate(sizes), out=offsets[1:])
+            postings.append(FieldPostings(offsets, np.concatenate(docs), np.concatenate(tfs)))
+        self.index = BuiltIndex(index.fields, index.refs, index.first_uses, index.lengths, terms, postings)
+        self.picked = np.concatenate(picked)
+        return moved
+
+    def _cut(self, edited: list[str]) -> tuple[Files, set[str]]:
+        """Cut again every range of terms that holds an edited term or changed its bounds: its
+        shard files (the others are as they were) and the urls of shards no longer made."""
+        terms = self.index.terms
+        starts = [0, *(np.flatnonzero(self.picked[1:]) + 1).tolist()] if terms else [0]
+        keys = ["", *(terms[start] for start in starts[1:])]
+        bounds = [*starts, len(terms)]
+        old_keys = list(self.ranges)
+        old_next = dict(zip(old_keys, [*old_keys[1:], None]))
+        dirty = {bisect_right(keys, term) - 1 for term in edited}
+        new_next = dict(zip(keys, [*keys[1:], None]))
+        dirty.update(r for r, key in enumerate(keys) if key not in self.ranges or old_next[key] != new_next[key])
+        files: Files = []
+        ranges: dict[str, _Range] = {}
+        for r, key in enumerate(keys):
+            if r not in dirty:
+                ranges[key] = self.ranges[key]
+                continue
+            part = self.index.slice(bounds[r], bounds[r + 1])
+            hasher = hashlib.blake2b(digest_size=16)
+            first_uses = np.fromiter(map(part.first_uses.__getitem__, part.terms), np.int64, len(part.terms))
+            digest_terms(hasher, part, first_uses, 0, len(part.terms))
+            shards = []
+            for shard in cut_shards(shard_entries(part), self.shard_bytes, started=r > 0):
+                url, data = shard_file(shard)  # type: ignore[arg-type]  # plain entries make plain shards
+                files.append((url, data))
+                shards.append((shard.first_term, digest_bytes(data)))
+            ranges[key] = _Range(hasher.digest(), tuple(shards))
+        before = {first for made in self.ranges.values() for first, _ in made.shards}
+        self.ranges = ranges
+        after = {first for made in ranges.values() for first, _ in made.shards}
+        return files, {shard_url(first) for first in before - after}
