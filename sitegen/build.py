@@ -50,10 +50,13 @@ STALE_READS = 0.25  # reads are numbered afresh once they have grown by this sha
 
 
 def build(config: Config, *, keep_going: bool = False, progress: Progress | None = None,
-          jobs: int | None = None, executor_factory: ExecutorFactory | None = None) -> BuildResult:
+          jobs: int | None = None, executor_factory: ExecutorFactory | None = None,
+          keep: Callable[[LastBuild], None] | None = None) -> BuildResult:
     """Build the whole site into `config.output_dir`, using every core (or `jobs`) and the cache;
-    on any error the old output stays."""
+    on any error the old output stays. `keep` is handed what the build leaves in memory (even
+    when nothing changed, which then costs a rebuild's planning; see `resident.py`)."""
     run = _Run(config, jobs or default_jobs(), executor_factory, progress)
+    run.keep = keep
     try:
         with write_errors(config.output_dir), output_lock(config.output_dir):
             recover(config.output_dir)
@@ -77,6 +80,7 @@ class _Run:
         self.links_kept: Links | None = None
         self.rendering: _Rendering  # the render stage, once `write` starts it
         self.files_target: workers.Target  # where files go, once `begin_search` made the staging folder
+        self.keep: Callable[[LastBuild], None] | None = None
 
     def lap(self, stage: str) -> None:
         """Charge the time since the last lap to `stage`."""
@@ -90,7 +94,7 @@ class _Run:
         scanned_ns = store.now_ns()
         inputs = store.scan_inputs(config, previous.inputs if previous else {}, previous.scanned_ns if previous else 0)
         fingerprint = store.global_fingerprint(config, inputs)
-        if previous and self.is_noop(previous, fingerprint, inputs, keep_going):
+        if previous and self.keep is None and self.is_noop(previous, fingerprint, inputs, keep_going):
             return self.noop_result(previous, inputs, scanned_ns)
         self.lap("scan")
         gc.freeze()  # the last build's state: collections during load and model need not walk it
@@ -137,6 +141,8 @@ class _Run:
         self.lap("write")
         self.save(plan, state, articles)
         self.lap("cache")
+        if self.keep is not None:
+            self.keep(LastBuild(plan.site, plan.pages, state, articles, self.code_key, self.result))
         return self.result
 
     # -------------------------------------------------------------- no-op
@@ -466,6 +472,19 @@ class _Run:
         if self.links_kept is None:
             store.write_links(self.config, self.structure_key, Links.of(plan.site))
         store.write_state(self.config, state)
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """What a build leaves in memory: its model, pages, state (as saved), article cache, the
+    key of its code and config (see `_Run.code_key`) and its result."""
+
+    site: Site
+    pages: list[Page]
+    state: BuildState
+    articles: ArticleCache
+    code_key: str
+    result: BuildResult
 
 
 @dataclass

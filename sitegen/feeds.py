@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -47,12 +48,23 @@ class _Entries(dict[Article, FeedEntry]):
 
 def build_feed_files(site: Site) -> dict[str, bytes]:
     """url -> Atom XML of the site feed and every term's feed; empty without `base_url`."""
+    return _feeds(site, lambda taxonomy: taxonomy.terms)
+
+
+def feeds_showing(site: Site, articles: list[Article]) -> dict[str, bytes]:
+    """`build_feed_files` of only the feeds that may carry `articles`: the site's, and those
+    of the terms they name (the others do not change when only these articles do)."""
+    return _feeds(site, lambda taxonomy: dict.fromkeys(term for a in articles for term in taxonomy.terms_of(a)))
+
+
+def _feeds(site: Site, terms_of: Callable[[Taxonomy], Iterable[Term]]) -> dict[str, bytes]:
+    """The site feed and the feeds of each taxonomy's `terms_of`; empty without `base_url`."""
     if not site.config.base_url:
         return {}
     entries = _Entries(site)
     files = {urls.FEED: _atom(site, site.config.title, urls.HOME, urls.FEED, site.articles, entries)}
     for taxonomy in site.taxonomies.values():
-        for term in taxonomy.terms:
+        for term in terms_of(taxonomy):
             files[urls.term_feed_url(site.config, term)] = term_feed(site, taxonomy, term, entries)
     return files
 

@@ -25,10 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .build import build
 from .check import BuildResult
 from .config import Config
 from .errors import ContentError, Problem, SitegenError, summarise
+from .resident import ResidentBuild
 from .watch import QUIET_SECONDS, ChangeCollector, ChangeSet, Classifier, Watcher, watch_targets
 
 LIVE_PREFIX = "/__sitegen__/"  # never a site URL: taxonomy prefixes and slugs have no "_"
@@ -295,6 +295,7 @@ class DevServer:
         self.host, self.port = host, port
         self.live = LiveState()
         self.build_attempt_count = 0
+        self.builder = ResidentBuild(self.config, patching=watch)  # keeps the last build, to patch edits in
         self._httpd: _Server | None = None
         self._threads: list[threading.Thread] = []  # the HTTP thread first, then the rebuild thread
         self._is_stopped = False
@@ -334,11 +335,24 @@ class DevServer:
         self._threads.append(thread)
 
     def _rebuild_loop(self) -> None:
+        self._after_build()
         while (changes := self._collector.wait_for_changes()) is not None:
             try:
                 self._build(changes)
+                self._after_build()
             finally:
                 self._collector.task_done()
+
+    def _after_build(self) -> None:
+        """Once open pages have their reload: keep the state on disk current and get ready to
+        patch the next edit in (see `resident.py`)."""
+        try:
+            self.builder.save()
+            if not self._is_stopped:
+                self.builder.prepare()
+        except Exception:  # noqa: BLE001 - a bug here must not stop the server; builds go on without patching
+            traceback.print_exc()
+            self.builder.held = None
 
     def wait_until_idle(self, timeout: float) -> bool:
         """Block until every change seen so far is built; False on timeout."""
@@ -350,7 +364,9 @@ class DevServer:
         try:
             if changes is not None and changes.config:
                 self._use_config(self._read_config())
-            report = RebuildReport(changes, build(self.config))
+            report = RebuildReport(changes, self.builder.build(
+                None if changes is None else changes.content, config=self.config,
+                content_only=changes is not None and changes.is_content_only))
         except ContentError as exc:
             report = RebuildReport(changes, None, problems=exc.problems, error=str(exc))
         except SitegenError as exc:
