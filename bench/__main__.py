@@ -4,7 +4,10 @@ For each size: a cold build (no output, no cache), a no-op rebuild, a rebuild af
 article and one after adding one. Each build runs in a child process, so CPU time and memory
 are that build's own: CPU time and the largest process's peak RSS come from `wait4`, and the
 whole process tree's memory (PSS, which counts pages shared by forked workers once) is sampled
-every 200 ms. Prints a table and writes JSON to bench/results/.
+every 200 ms. Then `serve edit`: a process holding the site as `sitegen serve` does patches
+edits in (`bench.serve_child`); its wall and CPU are the median edit's, from the changed file to
+the files live, and its memory is the serving process's. Prints a table and writes JSON to
+bench/results/.
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ from .generate import add_article, edit_article, generate_archive, write_config
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 GENERATOR_VERSION = "1"  # bump when generate.py changes what it writes
-SCENARIOS = ("cold", "no-op", "edit one", "add one")
+SCENARIOS = ("cold", "no-op", "edit one", "add one", "serve edit")
+SERVE_EDITS = 6  # edits patched in by the serving process (three articles, each twice)
 
 
 @dataclass
@@ -92,7 +96,22 @@ def run_build(size: int, scenario: str, config: Path, jobs: int | None) -> Run:
     Linux carries a process's peak RSS across `exec`, so a child's `ru_maxrss` is at least what
     this process held when it started it: this process must stay smaller than any build (it
     once held every search file at once, and a no-op of 100,000 articles showed 921 MB)."""
-    command = [sys.executable, "-m", "bench.child", str(config)] + ([str(jobs)] if jobs else [])
+    return _measured(size, scenario, [sys.executable, "-m", "bench.child", str(config)] + ([str(jobs)] if jobs else []))
+
+
+def run_serve(size: int, config: Path) -> Run:
+    """Edits patched in by a process that holds the site as `sitegen serve` does (see
+    `bench.serve_child`): the median edit's wall and CPU time, the process's memory."""
+    run = _measured(size, "serve edit", [sys.executable, "-m", "bench.serve_child", str(config), str(SERVE_EDITS)])
+    report = run.report
+    run.wall, run.cpu = report["seconds_patch"], report["cpu_patch"]
+    report["seconds_build"] = report["seconds_patch"]
+    report["timings"] = {"patch": report["seconds_patch"], "then save": report["seconds_save"],
+                         "held after a build of": report["seconds_first_build"], "prepare": report["seconds_prepare"]}
+    return run
+
+
+def _measured(size: int, scenario: str, command: list[str]) -> Run:
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=HERE.parent)
     sampler = TreeMemory(child.pid)
@@ -160,6 +179,7 @@ def bench_size(size: int, args: argparse.Namespace) -> list[Run]:
     runs.append(run_build(size, "edit one", config, args.jobs))
     add_article(site, args.seed)
     runs.append(run_build(size, "add one", config, args.jobs))
+    runs.append(run_serve(size, config))
     if args.verify:
         verify_identical(site, args)
     for run in runs:
@@ -183,7 +203,7 @@ def verify_identical(site: Path, args: argparse.Namespace) -> None:
     shutil.rmtree(twin, ignore_errors=True)
 
 
-HEADER = (f"{'articles':>8} {'scenario':<9} {'wall s':>7} {'build s':>7} {'CPU s':>7} {'RSS MB':>7} "
+HEADER = (f"{'articles':>8} {'scenario':<10} {'wall s':>7} {'build s':>7} {'CPU s':>7} {'RSS MB':>7} "
           f"{'PSS MB':>7} {'pages/s':>8} {'written':>7}  stages (s)")
 
 
@@ -191,7 +211,7 @@ def format_row(run: Run) -> str:
     """One table row."""
     report = run.report
     stages = " ".join(f"{name} {seconds:.2f}" for name, seconds in report.get("timings", {}).items())
-    return (f"{run.size:>8,} {run.scenario:<9} {run.wall:>7.2f} {report.get('seconds_build', 0):>7.2f} "
+    return (f"{run.size:>8,} {run.scenario:<10} {run.wall:>7.2f} {report.get('seconds_build', 0):>7.2f} "
             f"{run.cpu:>7.2f} {run.max_rss_mb:>7.0f} {run.tree_pss_mb:>7.0f} {run.pages_per_second:>8.0f} "
             f"{report.get('written_count', 0):>7}  {stages}")
 
