@@ -253,6 +253,9 @@ def _report_rebuild(report: RebuildReport, args: argparse.Namespace) -> None:
         _report(report.result, args)
         result = report.result
         written = f" ({_plural(result.write.written_count, 'file')} updated)" if result.write else ""
+        if "patch" in result.timings:  # the server's last build, with the edit patched in (resident.py)
+            print(f"{cause}patched in {result.seconds:.2f} s{written}", flush=True)
+            return
         print(f"{cause}{'built' if report.changes is None else 'rebuilt'} "
               f"{_plural(result.article_count, 'article')} in {result.seconds:.2f} s{written}", flush=True)
         return

@@ -103,6 +103,7 @@ def test_an_edited_title_is_served_within_seconds(tmp_path: Path) -> None:
         assert served.server.wait_until_idle(15)
         last = served.reports[-1]
         assert last.is_ok and last.changes.content == {root / PATROLS}, served.reports
+        assert "patch" in last.result.timings  # the server's last build, with the edit patched in
 
 
 def test_a_deleted_article_is_gone_from_its_page_and_lists(tmp_path: Path) -> None:
@@ -355,6 +356,8 @@ def test_the_serve_command_reports_in_the_terminal_and_stops_on_ctrl_c(tmp_path:
             f"{PATROLS} changed: ")
         save(root / PATROLS, article("Fixed", "2015-01-16", slug="patrols"))
         assert out.wait_for("rebuilt 2 articles").startswith(f"{PATROLS} changed: ")
+        save(root / PATROLS, article("Fixed again", "2015-01-16", slug="patrols"))  # the same terms: patched
+        assert out.wait_for("patched in").startswith(f"{PATROLS} changed: ")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
         assert out.wait_for("stopped")
