@@ -46,6 +46,7 @@ from .loader import LoadResult, parse_article
 from .model import Article
 from .output import (WriteStats, commit_patch, discard_staging, digest_bytes, output_lock, prepare_staging,
                      recover, write_errors)
+from .parallel import return_freed_memory
 from .recording import Recorder
 from .render import make_environment, make_renderer
 from .search_input import SearchInput, SiteDocuments
@@ -68,6 +69,7 @@ class ResidentBuild:
         """Build after `changes` (changed content files, if `content_only`): patched in when
         they allow it, else a build that the next patches start from."""
         if config is not None and config is not self.config:
+            self.save()
             self.config, self.held = config, None
         if changes is not None and content_only and self.held is not None:
             try:
@@ -86,8 +88,8 @@ class ResidentBuild:
         self.held = _Held(self.config, last)
 
     def prepare(self) -> None:
-        """Make ready for patching (about a second at 10,000 articles: the search files are
-        counted and encoded again, and must equal the live ones, or patching is off)."""
+        """Make ready for patching (2 s at 10,000 articles: the search index is counted and
+        encoded again, and its files must equal the live ones, or patching is off)."""
         if self.held is not None and not self.held.prepare():
             self.held = None
 
@@ -153,10 +155,8 @@ class _Held:
         env = make_environment(self.config)
         self.recorder = Recorder(env, ReadLog(self.config))
         self.render = make_renderer(site, env)
-        documents = SiteDocuments(site)
-        self.documents = documents
-        source = SearchInput.of_site(site)
-        self.search = ResidentSearch(SearchInput(source.config, source.taxonomies, source.count, documents),
+        self.documents = SiteDocuments(site)
+        self.search = ResidentSearch(SearchInput.of_site(site, self.documents),
                                      store.read_analyser(self.config, self.code_key))
         urls = set(state.producers.get("search", (b"", ()))[1])
         for url, data in self.search.index_files():
@@ -165,6 +165,7 @@ class _Held:
                 return False
         self.search_urls = urls
         self.ready = True
+        return_freed_memory()  # what counting and encoding the index took, back to the system
         return True
 
     def _index_read(self, number: int, read: tuple) -> None:
@@ -174,9 +175,9 @@ class _Held:
             self.whole_reads.append(number)
 
     def _index_pages(self) -> None:
-        """Which pages made each read: `pages_of`, read number -> page indexes (in two arrays
-        sorted by read); reads numbered later are in `later_pages`. Pages that recorded no
-        reads (opaque) are rendered on every patch."""
+        """Index which pages made each read (see `_pages_of`): the reads of the build, in two
+        arrays sorted by read number; those numbered later, in `later_pages`. Pages that
+        recorded no reads (opaque) are rendered on every patch."""
         arrays, owners, self.opaque = [], [], []
         for url, (_, reads) in self.state.pages.items():
             index = self.page_at[url]
@@ -192,6 +193,7 @@ class _Held:
         self.later_pages: dict[int, set[int]] = {}
 
     def _pages_of(self, number: int) -> Iterator[int]:
+        """The indexes of the pages that made read `number` (or did once: more is harmless)."""
         low, high = np.searchsorted(self.read_order, [number, number + 1])
         yield from self.read_owners[low:high].tolist()
         yield from self.later_pages.get(number, ())

@@ -73,13 +73,14 @@ class SearchInput:
         self.documents = documents
 
     @classmethod
-    def of_site(cls, site: Site) -> SearchInput:
-        """The search input of the model `site`, each document made as it is asked for."""
+    def of_site(cls, site: Site, documents: SiteDocuments | None = None) -> SearchInput:
+        """The search input of the model `site`, each document made as it is asked for (by
+        `documents`, if given: the site's)."""
         taxonomies = tuple(site.taxonomies.values())
         described = tuple(SearchTaxonomy(t.name, t.config.singular, t.config.plural,
                                          tuple((term.name, urls.term_url(site.config, term)) for term in t.terms))
                           for t in taxonomies)
-        return cls(site.config, described, len(site.articles), SiteDocuments(site))
+        return cls(site.config, described, len(site.articles), documents or SiteDocuments(site))
 
     def write(self, path: Path) -> None:
         """Stream this input to `path`, a batch of documents at a time (see `read`)."""

@@ -30,6 +30,17 @@ from .search_shards import (LENGTH_BLOCK, LENGTH_FILE_FIELDS, SHARD_BYTES, Shard
 Files = list[tuple[str, bytes]]
 
 
+def _replaced(docs: np.ndarray, tfs: np.ndarray, at: int, had: bool, number: int,
+              count: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """A term's documents and counts in a field with document `number` (at `at`, if it `had`
+    it) taken out and, if it has `count` of it now, put back."""
+    end = at + had
+    if count is None:
+        return np.concatenate((docs[:at], docs[end:])), np.concatenate((tfs[:at], tfs[end:]))
+    return (np.concatenate((docs[:at], np.array([number], docs.dtype), docs[end:])),
+            np.concatenate((tfs[:at], np.array([count], tfs.dtype), tfs[end:])))
+
+
 @dataclass(frozen=True)
 class _Range:
     """What made one range of shards: its postings' digest, and each shard's (first term, file digest)."""
@@ -42,8 +53,12 @@ class ResidentSearch:
     """The search files of a model's documents (`source`), kept so that one can be replaced."""
 
     def __init__(self, source: SearchInput, analyser: Analyser, *, shard_bytes: int = SHARD_BYTES) -> None:
-        self.source, self.analyser, self.shard_bytes = source, analyser, shard_bytes
+        self.source, self.shard_bytes = source, shard_bytes
         counted = count_site_index(source, analyser)
+        # Only its tokens' term ids are needed from now on, not every document's analysis
+        # (most of its memory: about 1 GB at 100,000 articles).
+        self.analyser = Analyser(analyser.terms)
+        self.analyser.update(analyser)
         self.fields = counted.fields
         self.ids, self.tfs = list(counted.ids), list(counted.tfs)  # per field, document after document
         self.ends = [np.cumsum(sizes) for sizes in counted.sizes]  # per field, where each document's ids end
@@ -137,34 +152,36 @@ class ResidentSearch:
         lengths_moved = [field.name not in LENGTH_FILE_FIELDS and int(self.index.lengths[f][number]) != length_was
                          for f, (field, length_was) in enumerate(zip(self.fields, lengths_before))]
         edits: dict[str, tuple[int, list] | None] = {}
-        terms, first_uses = self.analyser.terms, self.index.first_uses
+        terms, index = self.analyser.terms, self.index
         for term_id in candidates:
             term = terms[term_id]
-            postings = self.index.postings_of(term)
-            new = []
-            carries_length = False
-            for f, (docs, tfs) in enumerate(postings):
-                at = bisect_left(docs, number)
+            j = bisect_left(index.terms, term)
+            known = j < len(index.terms) and index.terms[j] == term
+            postings = []  # per field: its documents and counts (views), where `number` is or goes, whether it is
+            moved = False  # whether the term's postings change
+            for f, field in enumerate(index.postings):
+                low, high = (field.offsets[j], field.offsets[j + 1]) if known else (0, 0)
+                docs, tfs = field.docs[low:high], field.tfs[low:high]
+                at = int(np.searchsorted(docs, number))
                 had = at < len(docs) and docs[at] == number
-                rest_docs, rest_tfs = docs[:at] + docs[at + had:], tfs[:at] + tfs[at + had:]
-                if term_id in counts[f]:
-                    rest_docs.insert(at, number)
-                    rest_tfs.insert(at, counts[f][term_id])
-                    carries_length |= lengths_moved[f]
-                new.append((rest_docs, rest_tfs))
-            key = self._first_use(number, term_id, term, new, places)
-            old = first_uses.get(term)
+                count = counts[f].get(term_id)
+                moved |= had != (count is not None) or (had and int(tfs[at]) != count)
+                moved |= count is not None and lengths_moved[f]  # its entry carries the new length
+                postings.append((docs, tfs, at, had))
+            key = self._first_use(number, term_id, term, postings, places)
             if key is None:
-                if old is not None:
+                if known:
                     edits[term] = None
-            elif key != old or carries_length or new != postings:
-                edits[term] = (key, new)
+            elif moved or key != index.first_uses.get(term):
+                edits[term] = (key, [_replaced(docs, tfs, at, had, number, counts[f].get(term_id))
+                                     for f, (docs, tfs, at, had) in enumerate(postings)])
         return edits
 
     def _first_use(self, number: int, term_id: int, term: str, postings: list,
                    places: list[dict[int, int]]) -> int | None:
         """The first-use key of `term` once document `number` is replaced (see
-        `search_index._first_uses`); None if no document holds it."""
+        `search_index._first_uses`); None if no document holds it. `postings`: per field, its
+        documents and counts before, where `number` is or would go, and whether it is there."""
         count = len(self.fields)
         old = self.index.first_uses.get(term)
         best = old if old is not None and old // FIRST_USE_PLACES // count != number else None
@@ -175,9 +192,10 @@ class ResidentSearch:
                 best = key if best is None else min(best, key)
         if best is not None:
             return best
-        for f, (docs, _) in enumerate(postings):  # it was first used in this document, and no more is
-            if docs:
-                other = docs[0]
+        for f, (docs, _, at, had) in enumerate(postings):  # first used in this document, no more in it
+            later = docs[1:] if had and at == 0 else docs  # (no older document holds it)
+            if len(later):
+                other = int(later[0])
                 end = int(self.ends[f][other])
                 start = int(self.ends[f][other - 1]) if other else 0
                 place = int(np.flatnonzero(self.ids[f][start:end] == term_id)[0])

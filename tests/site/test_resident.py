@@ -76,6 +76,9 @@ def test_edits_that_keep_the_structure_are_patched_in_and_equal_a_build_from_scr
     resident.save()
     again = build(load_config(archive), jobs=1)
     assert again.rendered_count == 0 and again.write is not None and again.write.written_count == 0
+    edit_article(archive, 11)  # and a build after another edit starts from it (its shard table too)
+    assert 0 < build(load_config(archive), jobs=2).rendered_count < 40
+    _assert_same(_tree(archive / "build"), _from_scratch(archive, tmp_path))
 
 
 def test_other_changes_build_and_patching_goes_on_after(archive: Path, tmp_path: Path) -> None:

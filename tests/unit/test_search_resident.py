@@ -109,3 +109,20 @@ def test_a_document_whose_first_use_of_a_term_goes_hands_it_to_the_next() -> Non
             del files[url]
         files.update(made)
         assert files == _from_scratch(corpus.source()), (number, text)
+
+
+def test_a_longer_title_changes_the_entries_of_the_words_it_kept() -> None:
+    # A title's terms carry its length in their entries (only body lengths are in length
+    # files): "alpha" keeps its count and first use (document 0) but its entry changes.
+    corpus = _Corpus(98, 4)
+    body = " ".join(f"w{n}" for n in range(150))  # many terms, so many ranges of shards
+    for number, title in enumerate(["Alpha", "Beta", "Alpha Beta", "Gamma"]):
+        old = corpus.documents[number]
+        corpus.documents[number] = SearchDocument(title, "", "", old.date, old.url, Body.of(body, body), old.terms)
+    resident = ResidentSearch(corpus.source(), Analyser(), shard_bytes=SHARD_BYTES)
+    files = dict(resident.files())
+    old = corpus.documents[2]
+    corpus.documents[2] = SearchDocument("Alpha Beta Zulu", "", "", old.date, old.url, old.body, old.terms)
+    made, removed = resident.replace(2, corpus.documents[2])
+    files.update(made)
+    assert not removed and files == _from_scratch(corpus.source())
