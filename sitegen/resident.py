@@ -164,6 +164,7 @@ class _Held:
             if url not in urls or live is None or live.digest != digest_bytes(data):
                 return False
         self.search_urls = urls
+        self.byte_count = sum(f.size for f in state.outputs.values())
         self.ready = True
         return_freed_memory()  # what counting and encoding the index took, back to the system
         return True
@@ -223,7 +224,7 @@ class _Held:
                 raise
         state = self.state
         result.write = WriteStats(len(staged), len(state.outputs) - len(staged),
-                                  sum(f.size for f in state.outputs.values()))
+                                  self.byte_count)
         result.file_count = len(state.outputs)
         result.search_urls = tuple(self.search_urls)
         result.timings["patch"] = time.perf_counter() - started
@@ -282,7 +283,7 @@ class _Held:
             data = self.render(page).encode("utf-8")
             reads = self.recorder.finish()
             record, was_staged = workers.keep_or_stage(target, page.url, data, made)
-            state.outputs[page.url] = record
+            self._set_output(page.url, record)
             state.pages[page.url] = (state.pages[page.url][0],
                                      None if reads is None else array("I", (self._number(entry, numbered, index)
                                                                             for entry in reads)))
@@ -301,7 +302,7 @@ class _Held:
             gone = (gone | no_more) - set(search_files)
         removed = sorted(url for url in gone if url in state.outputs)
         for url in removed:
-            del state.outputs[url]
+            self._set_output(url, None)
         self.search_urls.difference_update(gone)
         self.search_urls.update(search_files)
         feed_files = feeds_showing(self.site, [edit.article for edit in edits])
@@ -309,13 +310,21 @@ class _Held:
             if url in self.page_at:
                 continue  # pages win (as in a build)
             record, was_staged = workers.keep_or_stage(target, url, data, made)
-            state.outputs[url] = record
+            self._set_output(url, record)
             if was_staged:
                 staged.append(url)
         for edit in edits:
             state.inputs[edit.path] = edit.state
             state.article_stamps[edit.article.source_file] = digest_of(edit.article.stamp)
         return staged, removed
+
+    def _set_output(self, url: str, record: OutputFile | None) -> None:
+        """Record `url`'s new file (None: removed), keeping the output's size in bytes."""
+        before = self.state.outputs.pop(url, None)
+        self.byte_count -= before.size if before else 0
+        if record is not None:
+            self.state.outputs[url] = record
+            self.byte_count += record.size
 
     def _dirty_pages(self, sources: list[str]) -> list[int]:
         """Pages that made a read of `sources` or a whole-object read whose value changed, and

@@ -71,7 +71,9 @@ def test_edits_that_keep_the_structure_are_patched_in_and_equal_a_build_from_scr
         assert ("patch" in result.timings) == (number != 5), number
         resident.prepare()
         assert 1 <= result.rendered_count < 40 or number == 5
-        _assert_same(_tree(archive / "build"), _from_scratch(archive, tmp_path))
+        built = _tree(archive / "build")
+        _assert_same(built, _from_scratch(archive, tmp_path))
+        assert result.write.byte_count == sum(map(len, built.values())), "the output's size, as reported"
     # What the server saves lets a later build start from the patched output: nothing to do.
     resident.save()
     again = build(load_config(archive), jobs=1)
