@@ -376,5 +376,7 @@ def _url_claim(article: Article) -> tuple:
 
 
 def _source_of(path: str, config: Config) -> str:
+    """The project-relative source of the content file at `path` ("" outside the project: such
+    a file, or one reached through a link, gets a build)."""
     root = str(config.root) + os.sep
     return path[len(root):].replace(os.sep, "/") if path.startswith(root) else ""

@@ -179,19 +179,19 @@ class ResidentSearch:
         for term_id in candidates:
             term = terms[term_id]
             postings = []  # per field: its documents and counts (views), where `number` is or goes, whether it is
-            moved = False  # whether the term's postings change
+            changes = False  # whether the term's entry changes, but for its first use
             for f, (docs, tfs) in enumerate(self._postings(term)):
                 at = int(np.searchsorted(docs, number))
                 had = at < len(docs) and docs[at] == number
                 count = counts[f].get(term_id)
-                moved |= had != (count is not None) or (had and int(tfs[at]) != count)
-                moved |= count is not None and lengths_moved[f]  # its entry carries the new length
+                changes |= had != (count is not None) or (had and int(tfs[at]) != count)
+                changes |= count is not None and lengths_moved[f]  # its entry carries the new length
                 postings.append((docs, tfs, at, had))
             key = self._first_use(number, term_id, term, postings, places)
             if key is None:
                 if term in self.first_uses:
                     edits[term] = None
-            elif moved or key != self.first_uses.get(term):
+            elif changes or key != self.first_uses.get(term):
                 edits[term] = (key, [_replaced(docs, tfs, at, had, number, counts[f].get(term_id))
                                      for f, (docs, tfs, at, had) in enumerate(postings)])
         return edits
