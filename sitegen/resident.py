@@ -155,6 +155,8 @@ class _Held:
         env = make_environment(self.config)
         self.recorder = Recorder(env, ReadLog(self.config))
         self.render = make_renderer(site, env)
+        for template in sorted({page.template for page in self.pages}):
+            env.get_template(template)  # compiled now rather than in the first edit's wait
         self.documents = SiteDocuments(site)
         self.search = ResidentSearch(SearchInput.of_site(site, self.documents),
                                      store.read_analyser(self.config, self.code_key))
