@@ -192,7 +192,7 @@ class _Run:
         work: list[tuple[str, str, str | None]] = []  # (path, source, sha256 the cache has)
         sources = []
         for path in paths:
-            source = _source(path, config)
+            source = content_source(path, config)
             sources.append(source)
             state = inputs[path]
             found = cache.get(source, state.sha256 if state else None)
@@ -523,7 +523,7 @@ def _sha(state: BuildState, path: Path) -> str | None:
     return found.sha256 if found else None
 
 
-def _source(path: str, config: Config) -> str:
+def content_source(path: str, config: Config) -> str:
     """The project-relative source of the content file at absolute, normalised `path`, without
     resolving paths that hold no link."""
     root = str(config.root) + os.sep

@@ -209,10 +209,16 @@ def changed_reads(reads: Iterable[tuple[Read, bytes]], site: Site, log: ReadLog,
                 continue
         elif same_structure and attribute != WHOLE:
             continue
-        obj = index.get(key)
-        try:
-            if obj is None or log.entry(obj, attribute)[1] != recorded:
-                changed.add(number)
-        except (Opaque, AttributeError):
+        if read_changed(read, recorded, index, log):
             changed.add(number)
     return changed
+
+
+def read_changed(read: Read, recorded: bytes, index: dict[Key, Any], log: ReadLog) -> bool:
+    """Whether `read` gives a value now (its object found in `index`, see `model_index`) whose
+    digest is not `recorded`, or cannot be read again."""
+    obj = index.get(read[:-1])
+    try:
+        return obj is None or log.entry(obj, read[-1])[1] != recorded
+    except (Opaque, AttributeError):
+        return True

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -36,12 +36,12 @@ import numpy as np
 
 from . import cache as store
 from . import workers
-from .build import LastBuild, build
+from .build import LastBuild, build, content_source
 from .cache import FileState, OutputFile
 from .check import BuildResult
 from .config import Config
 from .feeds import feeds_showing
-from .fingerprints import WHOLE, Opaque, ReadLog, digest_of, model_index
+from .fingerprints import WHOLE, ReadLog, digest_of, model_index, read_changed
 from .loader import LoadResult, parse_article
 from .model import Article
 from .output import (WriteStats, commit_patch, discard_staging, digest_bytes, output_lock, prepare_staging,
@@ -87,10 +87,11 @@ class ResidentBuild:
     def _hold(self, last: LastBuild) -> None:
         self.held = _Held(self.config, last)
 
-    def prepare(self) -> None:
-        """Make ready for patching (2 s at 10,000 articles: the search index is counted and
-        encoded again, and its files must equal the live ones, or patching is off)."""
-        if self.held is not None and not self.held.prepare():
+    def prepare(self, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Make ready for patching (2 s at 10,000 articles, 25 s at 100,000: the search index
+        is counted and encoded again, and its files must equal the live ones, or patching is
+        off); given up, and patching off, once `cancelled()` (a server stopping) says so."""
+        if self.held is not None and not self.held.prepare(cancelled):
             self.held = None
 
     def save(self) -> None:
@@ -137,9 +138,10 @@ class _Held:
 
     # ------------------------------------------------------------------ preparing
 
-    def prepare(self) -> bool:
+    def prepare(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
         """Index reads and pages, make the renderer and the search files; False if the search
-        files made here are not the live ones (then nothing is patched)."""
+        files made here are not the live ones (then nothing is patched), or if `cancelled()`
+        says so between its steps."""
         if self.ready:
             return True
         site, state = self.site, self.state
@@ -158,12 +160,14 @@ class _Held:
         for template in sorted({page.template for page in self.pages}):
             env.get_template(template)  # compiled now rather than in the first edit's wait
         self.documents = SiteDocuments(site)
+        if cancelled():
+            return False
         self.search = ResidentSearch(SearchInput.of_site(site, self.documents),
                                      store.read_analyser(self.config, self.code_key))
         urls = set(state.producers.get("search", (b"", ()))[1])
         for url, data in self.search.index_files():
             live = state.outputs.get(url)
-            if url not in urls or live is None or live.digest != digest_bytes(data):
+            if cancelled() or url not in urls or live is None or live.digest != digest_bytes(data):
                 return False
         self.search_urls = urls
         self.byte_count = sum(f.size for f in state.outputs.values())
@@ -239,7 +243,7 @@ class _Held:
         for given in paths:
             path = str(given)
             before = self.state.inputs.get(path)
-            source = _source_of(path, self.config)
+            source = content_source(path, self.config)
             article = self.by_source.get(source)
             cached = self.articles.get(source, None)
             if before is None or article is None or cached is None or cached[1].problems:
@@ -335,12 +339,7 @@ class _Held:
         changed: set[int] = set()
         numbers = [n for source in sources for n in self.article_reads.get(source, ())]
         for number in [*numbers, *self.whole_reads]:
-            read, recorded = self.state.read_at(number)
-            obj = self.models.get(read[:-1])
-            try:
-                if obj is None or log.entry(obj, read[-1])[1] != recorded:
-                    changed.add(number)
-            except (Opaque, AttributeError):
+            if read_changed(*self.state.read_at(number), self.models, log):
                 changed.add(number)
         pages = set(self.opaque)
         for number in changed:
@@ -363,9 +362,8 @@ class _Held:
         cache and the search's shard table."""
         state, config = self.state, self.config
         model_key = store.model_keys(config, state.inputs, self.site.articles)[0]  # type: ignore[arg-type]
-        for name in ("search", "feeds"):
-            urls = tuple(sorted(self.search_urls)) if name == "search" else state.producers.get(name, (b"", ()))[1]
-            state.producers[name] = (model_key, urls)
+        state.producers["search"] = (model_key, tuple(sorted(self.search_urls)))
+        state.producers["feeds"] = (model_key, state.producers["feeds"][1])  # remade for the articles patched
         self.articles.save()
         store.write_shard_table(config, self.code_key, self.search.shard_table())
         store.write_state(config, state)
@@ -375,10 +373,3 @@ def _url_claim(article: Article) -> tuple:
     """What `loader.assign_distinct_urls` makes of an article beside its date and file: its
     slug as parsed, whether it was written, and the lines its problems name."""
     return article.slug, article.line_of.get("slug"), article.line_of.get("title")
-
-
-def _source_of(path: str, config: Config) -> str:
-    """The project-relative source of the content file at `path` ("" outside the project: such
-    a file, or one reached through a link, gets a build)."""
-    root = str(config.root) + os.sep
-    return path[len(root):].replace(os.sep, "/") if path.startswith(root) else ""

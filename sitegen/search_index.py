@@ -119,14 +119,15 @@ class BuiltIndex:
 
     def postings_of(self, term: str) -> list[tuple[list[int], list[int]]]:
         """Per field, the (documents, counts) of `term` (empty lists where it does not occur)."""
+        return [(docs.tolist(), tfs.tolist()) for docs, tfs in self.arrays_of(term)]
+
+    def arrays_of(self, term: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`postings_of` as views of this index's arrays (empty where it does not occur)."""
         j = bisect_left(self.terms, term)
         if j == len(self.terms) or self.terms[j] != term:
-            return [([], []) for _ in self.fields]
-        found = []
-        for field in self.postings:
-            start, end = field.offsets[j], field.offsets[j + 1]
-            found.append((field.docs[start:end].tolist(), field.tfs[start:end].tolist()))
-        return found
+            return [(field.docs[:0], field.tfs[:0]) for field in self.postings]
+        spans = [(field, field.offsets[j], field.offsets[j + 1]) for field in self.postings]
+        return [(field.docs[low:high], field.tfs[low:high]) for field, low, high in spans]
 
     def scores_of(self, term: str) -> list[tuple[list[int], list[int]]]:
         """Per field, the (documents, scores x 1000) of `term`: lunr's BM25 weights, made of its

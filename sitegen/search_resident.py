@@ -152,14 +152,7 @@ class ResidentSearch:
     def _postings(self, term: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per field, `term`'s documents and counts now (views; empty if it has none)."""
         found = self.moved.get(term)
-        if found is not None:
-            return found
-        base = self.base
-        j = bisect_left(base.terms, term)
-        if j < len(base.terms) and base.terms[j] == term:
-            spans = [(field, field.offsets[j], field.offsets[j + 1]) for field in base.postings]
-            return [(field.docs[low:high], field.tfs[low:high]) for field, low, high in spans]
-        return [(field.docs[:0], field.tfs[:0]) for field in base.postings]
+        return self.base.arrays_of(term) if found is None else found
 
     def _edits(self, number: int, analysed: tuple, held: set[int],
                lengths_before: list[int]) -> dict[str, tuple[int, list] | None]:
@@ -228,7 +221,7 @@ class ResidentSearch:
             present = at < len(terms) and terms[at] == term
             if edit is None:
                 del self.first_uses[term]
-                self.moved[term] = [(field.docs[:0], field.tfs[:0]) for field in self.base.postings]
+                self.moved[term] = [(docs[:0], tfs[:0]) for docs, tfs in self._postings(term)]  # none left
                 del terms[at], self.picked[at], self.lexicon[at]
                 again = [at]  # the line of the term after it
             else:

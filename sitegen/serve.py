@@ -299,7 +299,6 @@ class DevServer:
         self._httpd: _Server | None = None
         self._threads: list[threading.Thread] = []  # the HTTP thread first, then the rebuild thread
         self._is_stopped = False
-        self._is_preparing = False  # the rebuild thread is getting ready to patch (nothing to wait for)
         self._collector = ChangeCollector(Classifier(watch_targets(self.config), self.config.output_dir),
                                           quiet_seconds=quiet_seconds)
         self.watcher = Watcher(self._collector, watch_targets(self.config), polling=polling) if watch else None
@@ -350,13 +349,10 @@ class DevServer:
         try:
             self.builder.save()
             if not self._is_stopped:
-                self._is_preparing = True
-                self.builder.prepare()
+                self.builder.prepare(cancelled=lambda: self._is_stopped)
         except Exception:  # noqa: BLE001 - a bug here must not stop the server; builds go on without patching
             traceback.print_exc()
             self.builder.held = None
-        finally:
-            self._is_preparing = False
 
     def wait_until_idle(self, timeout: float) -> bool:
         """Block until every change seen so far is built; False on timeout."""
@@ -408,8 +404,7 @@ class DevServer:
         if self.watcher:
             self.watcher.stop()
         for thread in self._threads[1:]:
-            if not self._is_preparing:  # preparing only reads (at 100,000 articles for 30 s): let it go
-                thread.join()  # the rebuild thread: never abandon a build half-way
+            thread.join()  # the rebuild thread: never abandon a build half-way (getting ready stops early)
         self.live.close()
         if self._httpd is not None:
             if self._threads:

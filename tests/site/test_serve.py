@@ -284,6 +284,30 @@ def test_stop_waits_for_a_rebuild_in_progress(tmp_path: Path) -> None:
         assert not out.with_name("build.staging").exists() and not out.with_name("build.previous").exists()
 
 
+def test_stop_cuts_getting_ready_to_patch_short(tmp_path: Path, monkeypatch) -> None:
+    # Getting ready to patch (25 s at 100,000 articles) only reads: a stopping server gives it
+    # up between steps rather than waiting for it, and patches nothing.
+    from sitegen.search_resident import ResidentSearch
+
+    entered = threading.Event()
+    real = ResidentSearch.index_files
+
+    def slow_index_files(self):
+        for item in real(self):
+            entered.set()
+            time.sleep(0.5)  # a file at a time, 0.5 s each: seconds for this small site
+            yield item
+
+    monkeypatch.setattr(ResidentSearch, "index_files", slow_index_files)
+    root = _site(tmp_path)
+    with running_server(root) as served:
+        assert entered.wait(timeout=15), "the server did not start getting ready"
+        started = time.perf_counter()
+        served.server.stop()
+        assert time.perf_counter() - started < 3
+        assert served.server.builder.held is None
+
+
 def test_live_reload_is_only_in_served_responses_never_in_build_output(tmp_path: Path) -> None:
     root = _site(tmp_path)
     with running_server(root) as served:
