@@ -138,14 +138,18 @@ def digest_of(description: Any) -> bytes:
     return hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest()
 
 
+_BODY_ATTRIBUTES = ("body", "body_html", "body_text")  # an article's body, unpacked to be described
+
+
 class ReadLog:
     """Digests of recorded reads, shared by every page rendered in this process."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.whole = Whole()
-        self._digests: dict[tuple[int, Attribute], tuple[Read, bytes]] = {}
-        self._alive: list[Any] = []
+        # (model object, attribute) -> (read, digest): model objects hash and compare by
+        # identity (their dataclasses have eq=False), so a recorded pair is its own key.
+        self._digests: dict[tuple[Any, Attribute], tuple[Read, bytes]] = {}
 
     def value_of(self, obj: Any, attribute: Attribute) -> Any:
         """The description of what reading `attribute` of `obj` gives."""
@@ -155,6 +159,11 @@ class ReadLog:
             return describe(getattr(obj, attribute[1]).get(attribute[2], MISSING))
         if attribute.startswith("url:"):
             return url_of(self.config, obj, int(attribute[4:]))
+        if attribute in _BODY_ATTRIBUTES and type(obj) is Article and obj.stamp:
+            # Its file's bytes stand for the body, as for whole articles (see `Whole`), rather
+            # than unpacking and digesting it: only the article's own page shows the body, and
+            # that page shows more of the file (a change to the file renders it again anyway).
+            return ("stamp", obj.stamp)
         value = getattr(obj, attribute)
         if callable(value) and not isinstance(value, type):
             raise Opaque(f"{type(obj).__name__}.{attribute} is a method")
@@ -162,12 +171,14 @@ class ReadLog:
 
     def entry(self, obj: Any, attribute: Attribute) -> tuple[Read, bytes]:
         """(read, digest) of one read; the same objects each time, so pickling shares them."""
-        slot = (id(obj), attribute)
-        found = self._digests.get(slot)
+        return self.entry_of((obj, attribute))
+
+    def entry_of(self, pair: tuple[Any, Attribute]) -> tuple[Read, bytes]:
+        """`entry` of a read as recorded: (model object, attribute)."""
+        found = self._digests.get(pair)
         if found is None:
-            found = ((*identity(obj), attribute), digest_of(self.value_of(obj, attribute)))
-            self._digests[slot] = found
-            self._alive.append(obj)
+            obj, attribute = pair
+            found = self._digests[pair] = ((*identity(obj), attribute), digest_of(self.value_of(obj, attribute)))
         return found
 
 

@@ -18,7 +18,6 @@ to what watching records).
 """
 from __future__ import annotations
 
-import itertools
 import types
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
@@ -55,9 +54,15 @@ class Recorder:
         if self.opaque:
             return None
         try:
-            return tuple(itertools.starmap(self.log.entry, self.reads))
+            return tuple(map(self.log.entry_of, self.reads))
         except Opaque:
             return None
+
+    def finish_pairs(self) -> set[tuple[Any, Attribute]] | None:
+        """The reads of the page just rendered as recorded, (model object, attribute), for
+        `ReadLog.entry_of`; None if the page is opaque (so far: `entry_of` may still find a
+        read that cannot be digested). Valid until `start`."""
+        return None if self.opaque else self.reads
 
     def _hook_lookups(self, env: jinja2.Environment) -> None:
         getattr_, getitem = env.getattr, env.getitem

@@ -17,7 +17,7 @@ from . import cache as store
 from .cache import FileState, OutputFile
 from .config import Config
 from .errors import ContentError
-from .fingerprints import ReadLog
+from .fingerprints import Opaque, ReadLog
 from .loader import LoadResult, load_article, parse_article
 from .model import Site
 from .output import digest_bytes, same_bytes, stage_file
@@ -190,22 +190,31 @@ class RenderedChunk:
     reads: list[tuple[tuple, bytes]]
 
 
-class _ReadPlaces(dict[int, int]):
-    """id of a recorded read -> its place in `reads`. A read is the same object each time it
-    is recorded in this process (see `ReadLog.entry`), which keeps `reads` short; were it not,
-    a read would only be sent twice. `reads` keeps them alive, so their ids stay theirs."""
+class _ReadPlaces(dict[tuple, int]):
+    """A read as recorded, (model object, attribute) -> its place in `reads`, where its (read,
+    digest) entry (see `ReadLog.entry_of`) is added on its first use in the chunk: a read
+    recorded again, as most are, costs one lookup in C."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: ReadLog) -> None:
         super().__init__()
+        self.log = log
         self.reads: list[tuple[tuple, bytes]] = []
 
-    def places(self, reads: tuple[tuple[tuple, bytes], ...]) -> array[int]:
-        """Where each of `reads` is in `self.reads`, adding those new to it."""
-        for entry in reads:
-            if id(entry) not in self:
-                self[id(entry)] = len(self.reads)
-                self.reads.append(entry)
-        return array("I", map(self.__getitem__, map(id, reads)))
+    def __missing__(self, pair: tuple) -> int:
+        entry = self.log.entry_of(pair)  # may raise Opaque: then the pair is not added
+        place = self[pair] = len(self.reads)
+        self.reads.append(entry)
+        return place
+
+    def places(self, pairs: set[tuple] | None) -> array[int] | None:
+        """Where each of `pairs` is in `self.reads`, adding those new to it; None if one of them
+        cannot be digested (the page is opaque)."""
+        if pairs is None:
+            return None
+        try:
+            return array("I", map(self.__getitem__, pairs))
+        except Opaque:
+            return None
 
 
 def render_chunk(indexes: list[int]) -> RenderedChunk | tuple:
@@ -219,15 +228,15 @@ def render_chunk(indexes: list[int]) -> RenderedChunk | tuple:
         _renderer = (weakref.ref(job, _forget_renderer), make_renderer(job.site, env), recorder, set())
     _, render_page, recorder, made = _renderer
     done = RenderedChunk([], [])
-    places = _ReadPlaces()
+    places = _ReadPlaces(recorder.log)
     try:
         for index in indexes:
             page = job.pages[index]
             recorder.start()
             data = render_page(page).encode("utf-8")
-            reads = recorder.finish()
+            reads = places.places(recorder.finish_pairs())
             record, was_staged = keep_or_stage(job.target, page.url, data, made)
-            done.pages.append((index, record, None if reads is None else places.places(reads), was_staged))
+            done.pages.append((index, record, reads, was_staged))
     except ContentError as exc:  # returned, not raised: pickling an exception drops its problems
         return ("error", str(exc), list(exc.problems))
     done.reads = places.reads

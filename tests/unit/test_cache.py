@@ -342,8 +342,8 @@ def test_the_analysis_file_is_rewritten_only_once_enough_documents_are_new(tmp_p
     config = load_config(make_site(tmp_path / "site", {}))
     texts = [[f"story {n} about the patrols", f"body {n}"] for n in range(200)]
     analyser = store.read_analyser(config, "code")
-    for fields in texts:
-        analyser.analysed(fields)
+    for document in texts:
+        analyser.analysed(document)
     store.write_analyser(config, "code", analyser, remember=False)
     path = store.cache_folder(config) / "search.pickle"
     saved = path.read_bytes()
