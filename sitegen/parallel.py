@@ -242,9 +242,19 @@ def return_freed_memory() -> None:
 
 
 def chunked(items: Sequence[T], jobs: int, *, smallest: int = 1, per_job: int = 4) -> list[Sequence[T]]:
-    """`items` cut into about `per_job` chunks per job (so a slow chunk does not idle the
-    others) of at least `smallest` items (but the last)."""
+    """`items` cut into chunks of at most `1 / (jobs * per_job)` of them (so a slow chunk does
+    not idle the others), tapering at the end: once fewer than two full chunks per job are left,
+    a chunk takes `1 / (2 * jobs)` of what is left, down to a quarter of the full size, so the
+    jobs finish close together (with equal chunks, one job rendered the whole last chunk of a
+    build of 10,000 articles, 1.2 s, while the other idled). No chunk is larger than the full
+    size (a chunk's outcome is held whole) or, but for the last, smaller than `smallest`."""
     if not items:
         return []
-    size = max(smallest, -(-len(items) // (jobs * per_job)))
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    full = max(smallest, -(-len(items) // (jobs * per_job)))
+    least = max(smallest, full // 4)
+    chunks, start = [], 0
+    while start < len(items):
+        size = min(full, max(least, -(-(len(items) - start) // (2 * jobs))))
+        chunks.append(items[start:start + size])
+        start += size
+    return chunks

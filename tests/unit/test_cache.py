@@ -314,6 +314,18 @@ def _sum_with_shared(numbers: list[int]) -> int:
     return sum(numbers) + shared()
 
 
+def test_chunks_taper_so_that_the_jobs_finish_together() -> None:
+    items = list(range(16963))
+    sizes = [len(chunk) for chunk in chunked(items, jobs=2, smallest=25)]
+    assert [n for chunk in chunked(items, jobs=2, smallest=25) for n in chunk] == items
+    full = -(-len(items) // 8)  # four chunks a job
+    assert max(sizes) == full and sizes[0] == full
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-2] == full // 4  # the last but one: a quarter of a chunk, not a whole one
+    assert len(sizes) < 16
+    assert [len(chunk) for chunk in chunked(list(range(30)), jobs=2, smallest=25)] == [25, 5]
+
+
 def test_stages_share_one_value_with_every_worker() -> None:
     chunks = chunked(list(range(100)), jobs=2, smallest=10)
     assert [n for chunk in chunks for n in chunk] == list(range(100))
@@ -356,14 +368,14 @@ def test_the_analysis_file_is_rewritten_only_once_enough_documents_are_new(tmp_p
 
     edited = [["an edited story", "new words"], ["a second edit", "words"], ["a third edit", "words"]]
     analyser = store.read_analyser(config, "code")
-    for fields in edited:
-        analyser.analysed(fields)
+    for document in edited:
+        analyser.analysed(document)
     assert analyser.added == 3  # the one from before is analysed again, and two more
     store.write_analyser(config, "code", analyser, remember=False)
     assert path.read_bytes() != saved
     again = store.read_analyser(config, "code")
-    for fields in edited:
-        again.analysed(fields)
+    for document in edited:
+        again.analysed(document)
     assert again.added == 0
 
 
