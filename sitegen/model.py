@@ -12,6 +12,8 @@ from .config import Config, TaxonomyConfig
 from .slugs import name_key
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
 
 
 @dataclass(frozen=True)

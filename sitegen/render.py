@@ -13,13 +13,9 @@ from . import urls
 from .config import Config
 from .discovery import article_meta
 from .errors import ContentError, Problem
-from .model import Article, Month, Site, Term, Year
+from .model import MONTH_NAMES, Article, Month, Site, Term, Year
 from .pages import Page, context_values
 from .taxonomy import sort_key
-
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
-
 
 def make_environment(config: Config) -> jinja2.Environment:
     """A Jinja2 environment over `config.template_dirs`, first folder winning."""

@@ -11,7 +11,7 @@ from functools import cache
 from typing import NamedTuple
 
 from . import urls
-from .model import Term
+from .model import MONTH_NAMES, Term
 
 MONTHS_BEFORE_YEARS = 36  # a span longer than this (in months) is drawn per year
 CHART_WIDTH = 640  # SVG user units; CSS scales the chart to the column
@@ -32,6 +32,17 @@ class Bar(NamedTuple):
     y: float
     width: float
     height: float
+
+    @property
+    def period(self) -> str:
+        """`March 2015`, or `2015` for a chart per year."""
+        return f"{MONTH_NAMES[self.month - 1]} {self.year}" if self.month else str(self.year)
+
+    @property
+    def count_text(self) -> str:
+        """`1 article`, `3 articles`. (These two are properties rather than template macros: a
+        chart has up to 240 bars, and a macro call costs 8 us.)"""
+        return f"{self.count} article" if self.count == 1 else f"{self.count} articles"
 
 
 @dataclass(frozen=True)

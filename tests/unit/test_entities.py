@@ -160,6 +160,8 @@ def test_timeline_counts_per_month_including_empty_months() -> None:
         (1, 2, "2015/01/index.html"), (3, 1, "2015/03/index.html"), (12, 1, "2015/12/index.html")]
     assert timeline.max_count == 2 and timeline.bars[1].url == "" and timeline.bars[1].height == 0
     assert timeline.bars[0].height == 2 * timeline.bars[2].height == 100
+    assert [(b.period, b.count_text) for b in timeline.bars if b.count] == [
+        ("January 2015", "2 articles"), ("March 2015", "1 article"), ("December 2015", "1 article")]
 
 
 def test_timeline_counts_per_year_past_three_years() -> None:
@@ -169,6 +171,7 @@ def test_timeline_counts_per_year_past_three_years() -> None:
     assert timeline.unit == "year"
     assert [(b.year, b.count, b.url) for b in timeline.bars] == [
         (2010, 2, "2010/index.html"), (2011, 0, ""), (2012, 0, ""), (2013, 0, ""), (2014, 1, "2014/index.html")]
+    assert [b.period for b in timeline.bars] == ["2010", "2011", "2012", "2013", "2014"]
     assert all(0 <= b.x and b.x + b.width <= timeline.width for b in timeline.bars)
 
 
