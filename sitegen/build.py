@@ -257,8 +257,8 @@ class _Run:
         self.lap("plan")
         self.result.rendered_count = len(dirty)
         job = workers.RenderJob(site, pages, target)
-        # Last planned first: the few slow pages (archive, years, months, A-Z lists: up to 30 ms
-        # each) are planned last, and the even article pages then make the small last chunks.
+        # Last planned first: the few slow pages (A-Z lists, archive, years: up to 30 ms each)
+        # are planned after the articles, whose even pages then make the small last chunks.
         chunks = chunked(dirty[::-1], self.jobs, smallest=25)
         staged: list[str] = []
         with stage_executor(self.jobs, job, len(chunks), self.factory) as executor:

@@ -110,7 +110,6 @@ def test_editing_one_body_renders_one_page_and_rewrites_only_changed_files(archi
     assert all(p.name == "index.html" and p == article_page or "search" in p.parts for p in changed)
 
 
-
 def test_a_page_calling_a_model_method_is_rendered_again_by_every_build(archive: Path) -> None:
     # A method's result cannot be digested: the page is opaque, so it is never taken as unchanged.
     _override_template(archive, "home.html", "<h1>{{ config.title }}</h1>",
@@ -130,6 +129,7 @@ def test_a_page_showing_only_the_body_is_rendered_again_when_the_body_changes(ar
     edit_article(archive)
     assert sitegen(archive, "build").code == 0
     assert tree_digest(archive / "build") == _cold_build(archive, tmp_path / "twin")
+
 
 def test_an_edit_keeping_dates_slugs_and_terms_reuses_the_links_and_fingerprints(archive: Path, tmp_path: Path,
                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:

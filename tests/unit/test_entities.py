@@ -175,7 +175,8 @@ def test_timeline_counts_per_year_past_three_years() -> None:
     assert all(0 <= b.x and b.x + b.width <= timeline.width for b in timeline.bars)
 
 
-@pytest.mark.parametrize("text", ["</script><script>alert(1)</script>", "<!-- x", "a & b", "\u2028", "\u2029", "<>&\u2028\u2029 all"])
+@pytest.mark.parametrize("text", ["</script><script>alert(1)</script>", "<!-- x", "a & b", "\u2028", "\u2029",
+                                  "<>&\u2028\u2029 all"])
 def test_script_json_cannot_end_its_script_element(text: str) -> None:
     encoded = script_json({"headline": text})
     assert not any(c in encoded for c in "<>&\u2028\u2029")
