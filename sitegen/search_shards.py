@@ -185,14 +185,19 @@ def shard_name(first_term: str) -> str:
     return hashlib.blake2b(first_term.encode("utf-8"), digest_size=8).hexdigest()
 
 
+def _shard_key(first_term: str) -> str:
+    return f"terms/{shard_name(first_term)}"
+
+
 def shard_url(first_term: str) -> str:
     """The url of the shard that starts at `first_term`."""
-    return data_url(f"terms/{shard_name(first_term)}")
+    return data_url(_shard_key(first_term))
 
 
 def shard_file(shard: Shard) -> tuple[str, bytes]:
     """The url and bytes of a shard's file."""
-    return shard_url(shard.first_term), _script(f"terms/{shard_name(shard.first_term)}", shard.text)
+    key = _shard_key(shard.first_term)
+    return data_url(key), _script(key, shard.text)
 
 
 def iter_shard_files(index: BuiltIndex, shards: Iterable[Shard | KeptShard | RangeDigest], labels: dict[str, str],

@@ -27,7 +27,7 @@ from .recording import Recorder
 from .render import make_environment, make_renderer
 from .search import count_site_index, index_files, iter_store_files_keyed, part_items, shard_items
 from .search_input import SearchInput
-from .search_shards import Item, Kept, ShardTable, data_url, shard_name
+from .search_shards import Item, Kept, ShardTable, shard_url
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def _live(target: Target, url: str, digest: bytes) -> Staged:
 def _live_shards(target: Target, table: ShardTable) -> ShardTable:
     """The ranges of the last build's shard table whose shard files are live, as it wrote them."""
     return {first: row for first, row in table.items()
-            if all(target.digests.get(data_url(f"terms/{shard_name(term)}")) == digest for term, digest in row[1])}
+            if all(target.digests.get(shard_url(term)) == digest for term, digest in row[1])}
 
 
 def search_task(path: Path, code_key: str, name: str, part: tuple[int, int],
