@@ -28,7 +28,7 @@ def read_html_article(text: str, source: str, raw: bytes) -> Draft | Unreadable:
 
     document = trafilatura.bare_extraction(
         text, with_metadata=True, include_links=True, include_formatting=True, include_images=False,
-        include_tables=False, include_comments=False, date_extraction_params=_DATE_SEARCH)
+        include_tables=True, include_comments=False, date_extraction_params=_DATE_SEARCH)
     if document is None or document.body is None:
         return Unreadable(source, "no article text found in the page; check it is a saved article "
                           "(not an index or an empty page), or import it as --format text")
@@ -46,7 +46,7 @@ def read_html_article(text: str, source: str, raw: bytes) -> Draft | Unreadable:
 
 
 def _blocks(body: _Element, base: str) -> list[str]:
-    """One Markdown block per paragraph, heading, list or quote of trafilatura's XML."""
+    """One Markdown block per paragraph, heading, list, table or quote of trafilatura's XML."""
     blocks = []
     for element in body:
         if element.tag == "head":
@@ -54,12 +54,29 @@ def _blocks(body: _Element, base: str) -> list[str]:
         elif element.tag == "list":
             blocks.append("\n".join("- " + escape_line_starts(_inline(item, base)).replace("\n", " ")
                                      for item in element if item.tag == "item"))
+        elif element.tag == "table":
+            blocks.append(_table(element, base))
         elif element.tag == "quote":
             inner = _blocks(element, base) if len(element) and element[0].tag == "p" else [_inline(element, base)]
             blocks.append("\n>\n".join("> " + block.replace("\n", "\n> ") for block in inner if block))
         else:
             blocks.append(escape_line_starts(_inline(element, base)))
     return [block.strip() for block in blocks if block.strip() not in ("", "##", "-", ">")]
+
+
+def _table(table: _Element, base: str) -> str:
+    """A table as a Markdown (GFM) table. Its first row heads it, as Markdown tables need a
+    head: trafilatura marks header cells but keeps no <thead>. Rows are padded to the widest
+    (a spanning cell comes as the cell and empty ones); line breaks in a cell become spaces."""
+    rows = [[" ".join(_inline(cell, base).split()) for cell in row if cell.tag == "cell"]
+            for row in table if row.tag == "row"]
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        return ""
+    width = max(map(len, rows))
+    lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in rows]
+    lines.insert(1, "|" + " --- |" * width)
+    return "\n".join(lines)
 
 
 def _inline(element: _Element, base: str) -> str:

@@ -1,6 +1,7 @@
 """Saved web pages and JSON Lines exports read into drafts."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from sitegen.importer.draft import Draft, Unreadable
 from sitegen.importer.html import read_html_article
 from sitegen.importer.jsonl import parse_field_map
 from sitegen.importer.jsonl import read_jsonl_articles as read_jsonl
+from sitegen.markdown import render_body
 from support import FIXTURES
 
 HTML = FIXTURES / "import" / "html"
@@ -59,6 +61,30 @@ def test_caption_credit_is_split_from_the_figure() -> None:
               '(Photo: Ann Lee)</figcaption></figure>')
     draft = _html(_page(figure + LONG, '<meta property="og:image" content="https://x.example/p.jpg">'))
     assert (draft.image.alt, draft.image.caption, draft.image.credit) == ("The shop", "The shop in 1980", "Ann Lee")
+
+
+RESULTS = ("<table><thead><tr><th>Party</th><th>Seats</th></tr></thead><tbody>"
+           "<tr><td>Labour | Co-op</td><td>12</td></tr>"
+           "<tr><td><b>Green</b> &lt;script&gt;alert(1)&lt;/script&gt;</td><td>3</td></tr>"
+           '<tr><td colspan="2">Total <a href="https://x.example/t">15</a></td></tr></tbody></table>')
+
+
+def test_a_table_becomes_a_markdown_table_that_renders_as_the_same_table() -> None:
+    draft = _html(_page(LONG + RESULTS + LONG.replace("bakery", "shop")))
+    assert "| Party | Seats |\n| --- | --- |\n| Labour \\| Co-op | 12 |\n" in draft.body
+    html = render_body(draft.body)[0]
+    rows = re.findall(r"<tr>\n(.*?)</tr>", html, re.S)
+    assert [re.findall(r"<t[hd]>(.*?)</t[hd]>", row) for row in rows] == [
+        ["Party", "Seats"], ["Labour | Co-op", "12"],
+        ["<strong>Green</strong> &lt;script&gt;alert(1)&lt;/script&gt;", "3"],
+        ['Total <a href="https://x.example/t">15</a>', ""]]  # the spanned cell left empty
+    assert html.index("bakery") < html.index("<table>") < html.index("shop")
+
+
+def test_a_table_without_header_cells_is_headed_by_its_first_row() -> None:
+    draft = _html(_page(LONG + RESULTS.replace("<thead><tr><th>Party</th><th>Seats</th></tr></thead>", "")))
+    html = render_body(draft.body)[0]
+    assert "<thead>\n<tr>\n<th>Labour | Co-op</th>\n<th>12</th>" in html and html.count("<tr>") == 3
 
 
 def test_a_page_without_an_article_is_unreadable() -> None:
