@@ -15,6 +15,7 @@ from .discovery import article_meta
 from .errors import ContentError, Problem
 from .model import MONTH_NAMES, Article, Month, Site, Term, Year
 from .pages import Page, context_values
+from .slugs import slugify
 from .taxonomy import sort_key
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -63,10 +64,14 @@ def _href(context: jinja2.runtime.Context, target: Any, page: int = 1) -> str:
 
 
 def group_by_initial(terms: Sequence[Term]) -> list[tuple[str, list[Term]]]:
-    """Terms grouped under their A-Z initial (accents folded); anything else under `#`."""
+    """Terms grouped under their A-Z initial: accents folded (Émile under E), a name in another
+    script under the initial its slug romanises it to (Владимир Путин under V, 北京 under B);
+    names that start with no letter (digits, symbols, emoji) under `#`."""
     groups: dict[str, list[Term]] = {}
     for term in terms:
         initial = sort_key(term.name)[:1].upper()
+        if initial.isalpha() and not "A" <= initial <= "Z":
+            initial = slugify(term.name, fallback="")[:1].upper()
         groups.setdefault(initial if "A" <= initial <= "Z" else "#", []).append(term)
     return sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
 

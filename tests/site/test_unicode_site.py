@@ -92,6 +92,28 @@ def test_non_latin_names_get_distinct_working_pages(unicode_site: BuiltSite, tax
         assert re.search(rf"<h1[^>]*>{re.escape(name)}</h1>", page.read_text(encoding="utf-8")), (name, slug)
 
 
+SECTION = re.compile(r'<h2 id="letter-\d+" class="letter">([^<]*)</h2>(.*?)</section>', re.S)
+
+
+@pytest.mark.parametrize(("taxonomy", "groups"), [
+    ("people", {"A": ["Αλέξης Τσίπρας", "安倍晋三"], "B": ["Björk Guðmundsdóttir"],
+                "M": ["Mohamed Salah", "محمد صلاح"], "V": ["Владимир Путин"], "X": ["习近平"],
+                "Z": ["Zoë Ball"]}),
+    ("topics", {"C": ["Café culture"], "E": ["Энергетика"], "J": ["経済", "经济"], "M": ["Music 🎵"],
+                "O": ["Οικονομία"], "R": ["رياضة"], "#": ["🎉"]}),
+])
+def test_a_to_z_files_other_scripts_under_their_romanised_initial(unicode_site: BuiltSite, taxonomy: str,
+                                                                   groups: dict[str, list[str]]) -> None:
+    # As their slugs spell them (Владимир Путин: vladimir-putin); only names that start with no
+    # letter at all go under '#'. Latin names first within a letter, then other scripts.
+    page = (unicode_site.out / taxonomy / "index.html").read_text(encoding="utf-8")
+    found = {unescape(letter): [unescape(name) for _, name, _ in LINK.findall(section)]
+             for letter, section in SECTION.findall(page)}
+    assert {letter: [n.casefold() for n in names] for letter, names in found.items()} == \
+           {letter: [n.casefold() for n in names] for letter, names in groups.items()}  # topics ignore case
+    assert re.findall(r'<li><a href="#letter-\d+">([^<]*)</a></li>', page) == [unescape(k) for k in found]
+
+
 def test_urls_are_the_same_in_another_build(unicode_site: BuiltSite, tmp_path: Path) -> None:
     again = build_fixture_site("unicode", tmp_path / "again")
     for taxonomy in TAXONOMIES:
