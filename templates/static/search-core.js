@@ -320,15 +320,27 @@
     });
   }
 
-  /* Per facet, the values found in `refs` with their counts, most first (then A-Z). */
+  /* Per facet, the values found in `refs` (distinct document numbers) with their counts, most
+   * first (then A-Z). Each value is counted from the smaller side, its documents or the
+   * results: checking every result against every value took 9 s for a word in 38,000 of
+   * 100,000 articles. */
   function countFacets(facets, refs, limit) {
+    var found = new Set(refs);
     return facets.map(function (facet) {
       var counted = [];
       facet.values.forEach(function (value) {
         var count = 0;
-        for (var i = 0; i < refs.length; i++) {
-          if (value.docs.has(refs[i])) {
-            count++;
+        if (value.docs.size < refs.length) {
+          value.docs.forEach(function (doc) {
+            if (found.has(doc)) {
+              count++;
+            }
+          });
+        } else {
+          for (var i = 0; i < refs.length; i++) {
+            if (value.docs.has(refs[i])) {
+              count++;
+            }
           }
         }
         if (count > 0) {

@@ -183,6 +183,21 @@ test("facets count and filter the current results", () => {
   assert.deepEqual(core.filterByFacets(facets, all, { people: "No Such Person" }), []);
 });
 
+test("facet counts are the number of results holding each value, however many results", () => {
+  const facets = core.decodeFacets(loadData("facets"));
+  const obvious = (refs) => facets.map((facet) => facet.values
+    .map((value) => ({ name: value.name, count: refs.filter((ref) => value.docs.has(ref)).length }))
+    .filter((value) => value.count > 0)
+    .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+  const all = Array.from({ length: manifest.docCount }, (_, i) => i);
+  // All documents, every third one, and two: results larger and smaller than every value.
+  for (const refs of [all, all.filter((i) => i % 3 === 0).reverse(), [all.length - 1, 0]]) {
+    const counted = core.countFacets(facets, refs, 1000);
+    assert.deepEqual(counted.map((facet) => facet.values), obvious(refs));
+    assert.ok(counted.some((facet) => facet.values.length > 0));
+  }
+});
+
 test("equal scores rank the newest article (documents are numbered oldest first) first", () => {
   const ranked = core.newestFirstOnTies([{ ref: "2", score: 1 }, { ref: "10", score: 2 }, { ref: "7", score: 1 },
     { ref: "3", score: 1.5 }, { ref: "9", score: 1 }]);
