@@ -64,13 +64,13 @@ def _href(context: jinja2.runtime.Context, target: Any, page: int = 1) -> str:
 
 
 def group_by_initial(terms: Sequence[Term]) -> list[tuple[str, list[Term]]]:
-    """Terms grouped under their A-Z initial: accents folded (Émile under E), a name in another
-    script under the initial its slug romanises it to (Владимир Путин under V, 北京 under B);
-    names that start with no letter (digits, symbols, emoji) under `#`."""
+    """Terms grouped under their A-Z initial: accents folded (Émile under E); a name in another
+    script, or opening with a mark, under the initial of its slug (Владимир Путин under V, 北京
+    under B, ‘Ndrangheta under N); under `#` if its slug starts with a digit or is empty (3M, 🎉)."""
     groups: dict[str, list[Term]] = {}
     for term in terms:
         initial = sort_key(term.name)[:1].upper()
-        if initial.isalpha() and not "A" <= initial <= "Z":
+        if not "A" <= initial <= "Z":
             initial = slugify(term.name, fallback="")[:1].upper()
         groups.setdefault(initial if "A" <= initial <= "Z" else "#", []).append(term)
     return sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import Config
-from sitegen.model import Article, Site
+from sitegen.model import Article, Site, Term
 from sitegen.pages import paginate
-from sitegen.taxonomy import assign_slugs, build_site, connect_terms, rank_related
+from sitegen.render import group_by_initial
+from sitegen.taxonomy import assign_slugs, build_site, connect_terms, rank_related, sort_key
 
 
 def _article(name: str, day: int, month: int = 1, **terms: tuple[str, ...]) -> Article:
@@ -141,3 +142,12 @@ def test_names_with_nothing_to_slug_always_carry_their_own_hash() -> None:
     slugs = assign_slugs({"🎉": "🎉"})
     assert slugs["🎉"].startswith("untitled-")
     assert assign_slugs({"🎵": "🎵", "🎉": "🎉"})["🎉"] == slugs["🎉"]  # a newcomer does not move it
+
+
+def test_a_to_z_groups_by_the_initial_of_the_slug_when_a_name_opens_with_no_latin_letter() -> None:
+    names = ["Émile Zola", "Zoë Ball", "‘Ndrangheta", "(The) Times", "Владимир Путин", "北京", "3M", "🎉", "Ørsted"]
+    terms = [Term("people", name, name, name, ()) for name in sorted(names, key=sort_key)]
+    groups = {initial: [t.name for t in group] for initial, group in group_by_initial(terms)}
+    assert groups == {"B": ["北京"], "E": ["Émile Zola"], "N": ["‘Ndrangheta"], "O": ["Ørsted"],
+                      "T": ["(The) Times"], "V": ["Владимир Путин"], "Z": ["Zoë Ball"], "#": ["3M", "🎉"]}
+    assert list(groups)[-1] == "#"
