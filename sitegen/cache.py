@@ -31,17 +31,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import parallel  # noqa: F401 - registers the pickling of the model's read-only mappings
-from .config import Config
+from .config import Config, find_lunr_js
 from .errors import Problem
 from .fingerprints import DIGEST_SIZE, describe, digest_of
-from .loader import LoadResult
 from .model import Article, PickledByFields
-from .search import find_lunr_js
-from .search_analysis import Analyser
-from .taxonomy import Links
+
+if TYPE_CHECKING:  # imported where used: a no-op build needs neither Markdown, search nor numpy
+    from .loader import LoadResult
+    from .search_analysis import Analyser
+    from .taxonomy import Links
 
 CACHE_FOLDER = ".sitegen-cache"
 FORMAT = 7  # bump when anything stored here changes shape
@@ -100,7 +101,7 @@ class BuildState:
     # 100,000 articles make over a million reads, and the pairs were a fifth of the state.
     def add_read(self, read: tuple, digest: bytes) -> int:
         """Keep `read` and the digest of its value; returns its number. A rebuild adds the reads
-        of the pages it renders to the last build's (see `build._Run.renumbers_reads`): the
+        of the pages it renders to the last build's (see `pipeline._Run.renumbers_reads`): the
         same read may be kept twice, with the value it had each time, and reads no page makes
         any more stay until the next build that numbers them afresh."""
         if len(digest) != DIGEST_SIZE:
@@ -333,6 +334,8 @@ UNSAVED_SHARE = 100  # the analysis file is rewritten once more than 1 in 100 do
 
 def read_analyser(config: Config, fingerprint: str) -> Analyser:
     """The analyser the last build kept (this process's copy if the file is unchanged), or a new one."""
+    from .search_analysis import Analyser
+
     path, stamp = _analyser_file(config)
     if stamp is None:
         return Analyser()
@@ -379,6 +382,8 @@ def _analyser_file(config: Config) -> tuple[Path, tuple[int, int] | None]:
 
 
 def _read_analyser_file(path: Path, fingerprint: str) -> Analyser:
+    from .search_analysis import Analyser
+
     data = _read_pickle(path)
     if isinstance(data, tuple) and len(data) == 5 and data[:2] == (FORMAT, fingerprint):
         return Analyser(data[2], data[3], data[4])
@@ -390,6 +395,8 @@ def _read_analyser_file(path: Path, fingerprint: str) -> Analyser:
 
 def read_links(config: Config, structure_key: bytes) -> Links | None:
     """The model's links the last build kept, if they were made for `structure_key`."""
+    from .taxonomy import Links
+
     found = _read_pickle(_links_path(config))
     if isinstance(found, tuple) and len(found) == 3 and found[:2] == (FORMAT, structure_key):
         return found[2] if isinstance(found[2], Links) else None

@@ -1,42 +1,22 @@
 """The pure stages of a build: load the content, make the model, plan the pages. `sitegen check`
-runs only these; `build.py` runs them and then renders and writes.
+runs only these; `pipeline.py` runs them and then renders and writes.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .config import Config
 from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem
 from .loader import load_articles, settle_articles
 from .model import Article, Site
-from .output import WriteStats
 from .pages import Page, find_url_clashes, plan_pages
+from .results import BuildResult
 from .taxonomy import Links, build_site
 
 Loader = Callable[[Config], tuple[list[Article], list[Problem]]]
-
-
-@dataclass
-class BuildResult:
-    """What a build or check did: counts, timings per stage (seconds), and every problem."""
-
-    article_count: int = 0
-    page_count: int = 0
-    file_count: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    skipped_sources: list[str] = field(default_factory=list)  # bad files left out (--keep-going)
-    timings: dict[str, float] = field(default_factory=dict)
-    write: WriteStats | None = None
-    rendered_count: int = 0  # pages rendered; the others were unchanged since the last build
-    search_urls: tuple[str, ...] = ()  # files made by the search index
-
-    @property
-    def seconds(self) -> float:
-        """Total time of all stages."""
-        return sum(self.timings.values())
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .build import build
-from .check import BuildResult, check_site
 from .config import Config, load_config, with_folders
-from .entities import load_entities, unused_entry_warnings
 from .errors import ContentError, Problem, SitegenError, quote, summarise
-from .terms_report import terms_report
-from .importer import FORMATS, ImportOptions, import_articles, parse_field_map, report_lines
+from .importer.sources import FORMATS
+from .results import BuildResult
+
+# What only some commands need (Markdown, the model, the importer, the server) is imported by
+# them: a `sitegen build` that finds nothing to do is done before most of sitegen has loaded.
 
 if TYPE_CHECKING:
     from .serve import RebuildReport
@@ -172,6 +173,8 @@ def _command_build(args: argparse.Namespace) -> int:
 
 
 def _command_check(args: argparse.Namespace) -> int:
+    from .check import check_site
+
     config = read_config(args)
     result = BuildResult()
     check_site(config, keep_going=args.keep_going, result=result)
@@ -186,6 +189,10 @@ def _command_check(args: argparse.Namespace) -> int:
 
 
 def _command_terms(args: argparse.Namespace) -> int:
+    from .check import check_site
+    from .entities import load_entities, unused_entry_warnings
+    from .terms_report import terms_report
+
     config = read_config(args)
     known = [t.name for t in config.taxonomies]
     for name in args.taxonomy:
@@ -285,6 +292,10 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _command_import(args: argparse.Namespace) -> int:
+    from .importer.jsonl import parse_field_map
+    from .importer.report import report_lines
+    from .importer.run import ImportOptions, import_articles
+
     config = read_config(args)
     options = ImportOptions(
         format=args.format, source_name=args.source, date=args.date, title=args.title, topics=tuple(args.topic),

@@ -67,6 +67,18 @@ class Config:
         raise KeyError(name)
 
 
+LUNR_JS = Path("node_modules/lunr/lunr.min.js")  # the pinned lunr.js (package.json)
+_SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
+
+
+def find_lunr_js(root: Path) -> Path | None:
+    """lunr.js installed by npm in the project, or else in the sitegen checkout."""
+    for base in (root, _SITEGEN_CHECKOUT):
+        if (base / LUNR_JS).is_file():
+            return base / LUNR_JS
+    return None
+
+
 _SCALARS: dict[str, type | tuple[type, ...]] = {
     "title": str, "description": str, "language": str, "base_url": str,
     "page_size": int, "home_article_count": int, "home_term_count": int,

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from .config import Config
 from .model import Article, Month, Site, Taxonomy, Term, Year
 from .pages import Deferred
-from .render import url_of
+from .urls import url_of
 
 Key = tuple  # an identity key: ("article", source_file), ("term", taxonomy, key), ...
 Read = tuple  # (identity key..., attribute): one recorded read, e.g. ("article", "content/a.md", "title")

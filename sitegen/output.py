@@ -172,7 +172,7 @@ def _swap(staging: Path, out: Path) -> None:
         shutil.rmtree(previous)
 
 
-# Incremental writes (build.py). Changed files are staged beside the output; then either the
+# Incremental writes (pipeline.py). Changed files are staged beside the output; then either the
 # unchanged ones are hard-linked in and the staging folder swapped in (many changes), or the
 # staged files are moved into the output in place under a rollback journal (few changes, so a
 # 10,000-article site does not relink 27,000 files to change three). A crash mid-commit is

@@ -13,10 +13,11 @@ from . import urls
 from .config import Config
 from .discovery import article_meta
 from .errors import ContentError, Problem
-from .model import MONTH_NAMES, Article, Month, Site, Term, Year
+from .model import MONTH_NAMES, Site, Term
 from .pages import Page, context_values
 from .slugs import slugify
 from .taxonomy import sort_key
+from .urls import url_of
 
 def make_environment(config: Config) -> jinja2.Environment:
     """A Jinja2 environment over `config.template_dirs`, first folder winning."""
@@ -36,21 +37,6 @@ def make_environment(config: Config) -> jinja2.Environment:
     env.filters.update(long_date=long_date, iso_date=iso_date, month_name=month_name,
                        groupby_initial=group_by_initial)
     return env
-
-
-def url_of(config: Config, target: Any, page: int = 1) -> str:
-    """The site-relative url of a model object (or of a url string, unchanged)."""
-    if isinstance(target, str):
-        return target
-    if isinstance(target, Article):
-        return urls.article_url(target)
-    if isinstance(target, Term):
-        return urls.term_url(config, target, page)
-    if isinstance(target, Month):
-        return urls.month_url(target.year, target.month)
-    if isinstance(target, Year):
-        return urls.year_url(target.year)
-    raise TypeError(f"no url for {type(target).__name__}")
 
 
 @pass_context

@@ -36,9 +36,8 @@ import numpy as np
 
 from . import cache as store
 from . import workers
-from .build import LastBuild, build, content_source
+from .build import build
 from .cache import FileState, OutputFile
-from .check import BuildResult
 from .config import Config
 from .feeds import feeds_showing
 from .fingerprints import WHOLE, ReadLog, digest_of, model_index, read_changed
@@ -47,8 +46,10 @@ from .model import Article
 from .output import (WriteStats, commit_patch, discard_staging, digest_bytes, output_lock, prepare_staging,
                      recover, write_errors)
 from .parallel import return_freed_memory
+from .pipeline import LastBuild, content_source
 from .recording import Recorder
 from .render import make_environment, make_renderer
+from .results import BuildResult
 from .search_input import SearchInput, SiteDocuments
 from .search_resident import ResidentSearch
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import gzip
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from . import urls
-from .config import Config
+from .config import Config, find_lunr_js
 from .errors import ContentError, Problem
 from .fingerprints import digest_of
 from .model import Site
@@ -27,18 +26,8 @@ from .search_ranges import RangeWalker, cut_shards
 from .search_shards import (FOLDER, SHARD_BYTES, Item, Kept, ShardTable, data_file, data_url, doc_file, doc_url,
                             encode_facets, iter_shard_files)
 
-LUNR_JS = Path("node_modules/lunr/lunr.min.js")
-_SITEGEN_CHECKOUT = Path(__file__).resolve().parent.parent  # where `make` ran `npm ci`
 TITLE_BOOST, TERM_BOOST, SUMMARY_BOOST, SOURCE_BOOST = 10, 5, 2, 2
 POSTINGS_PER_PASS = 4_000_000  # a pass holds ~40 bytes a posting (sorted arrays, shard texts)
-
-
-def find_lunr_js(root: Path) -> Path | None:
-    """lunr.js installed by npm in the project, or else in the sitegen checkout."""
-    for base in (root, _SITEGEN_CHECKOUT):
-        if (base / LUNR_JS).is_file():
-            return base / LUNR_JS
-    return None
 
 
 def index_fields(source: SearchInput) -> tuple[IndexField, ...]:

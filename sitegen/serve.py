@@ -25,10 +25,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .check import BuildResult
 from .config import Config
 from .errors import ContentError, Problem, SitegenError, summarise
 from .resident import ResidentBuild
+from .results import BuildResult
 from .watch import QUIET_SECONDS, ChangeCollector, ChangeSet, Classifier, Watcher, watch_targets
 
 LIVE_PREFIX = "/__sitegen__/"  # never a site URL: taxonomy prefixes and slugs have no "_"

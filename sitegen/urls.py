@@ -9,9 +9,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from .config import Config
-from .model import Article, Term
+from .model import Article, Month, Term, Year
 
 HOME = "index.html"
 SEARCH = "search.html"
@@ -37,6 +38,21 @@ def term_url(config: Config, term: Term, page: int = 1) -> str:
     """A term's page; page 2 onwards live in `page/N/`."""
     folder = f"{config.taxonomy(term.taxonomy).url_prefix}/{term.slug}"
     return f"{folder}/{INDEX}" if page == 1 else f"{folder}/page/{page}/{INDEX}"
+
+
+def url_of(config: Config, target: Any, page: int = 1) -> str:
+    """The site-relative url of a model object (or of a url string, unchanged)."""
+    if isinstance(target, str):
+        return target
+    if isinstance(target, Article):
+        return article_url(target)
+    if isinstance(target, Term):
+        return term_url(config, target, page)
+    if isinstance(target, Month):
+        return month_url(target.year, target.month)
+    if isinstance(target, Year):
+        return year_url(target.year)
+    raise TypeError(f"no url for {type(target).__name__}")
 
 
 def term_feed_url(config: Config, term: Term) -> str:

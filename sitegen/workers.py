@@ -1,5 +1,5 @@
 """What runs in worker processes during a build: load a chunk of content files, render a chunk of
-pages, build (a part of) the search files. `build.py` hands these to an executor or a forked
+pages, build (a part of) the search files. `pipeline.py` hands these to an executor or a forked
 process; they return plain data (a problem is returned, not raised: pickling an exception drops
 its problems).
 """
