@@ -292,9 +292,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _command_import(args: argparse.Namespace) -> int:
-    from .importer.jsonl import parse_field_map
-    from .importer.report import report_lines
-    from .importer.run import ImportOptions, import_articles
+    from .importer.run import ImportOptions, import_articles, parse_field_map, report_lines
 
     config = read_config(args)
     options = ImportOptions(

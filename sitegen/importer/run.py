@@ -1,9 +1,4 @@
-"""`sitegen import`: raw articles (plain text, saved web pages, JSON Lines) into content files.
-
-Reading gives `Draft`s; each is completed (headline, date), checked against the run and the
-archive for duplicates, tagged with known names, given a distinct slug and written. Nothing
-here prints: `import_articles` returns an `ImportReport` for the CLI to show.
-"""
+"""`import_articles`, one run of `sitegen import`: what it does is in the package's docstring."""
 from __future__ import annotations
 
 import hashlib
