@@ -11,9 +11,10 @@ from typing import Any
 
 import yaml
 
-from ..slugs import name_key, slugify
+from ..slugs import slugify
 from .archive import HASH_KEY
 from .draft import DraftImage
+from .tagging import merge_names
 
 
 class _Dumper(yaml.SafeDumper):
@@ -44,7 +45,7 @@ def render_article_file(article: ArticleFile) -> str:
     data: dict[str, Any] = {"title": article.title, "date": _date_value(article.when)}
     if article.source_name:
         data["source"] = article.source_name
-    byline = _distinct_names(article.byline)
+    byline = list(merge_names(article.byline))  # one spelling a name, as the loader counts them
     if byline:
         data["byline"] = byline[0] if len(byline) == 1 else byline
     if article.original_url:
@@ -54,22 +55,13 @@ def render_article_file(article: ArticleFile) -> str:
         data["image"] = {key: value for key, value in image.items() if value}
     for taxonomy, names in (article.terms or {}).items():
         if names:
-            data[taxonomy] = _distinct_names(names)
+            data[taxonomy] = list(merge_names(names))
     if slugify(article.title) != article.slug:
         data["slug"] = article.slug
     data[HASH_KEY] = article.import_hash
     front = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100_000,
                       default_flow_style=False)
     return f"---\n{front}---\n{article.body.strip()}\n"
-
-
-def _distinct_names(names: tuple[str, ...]) -> list[str]:
-    # The loader takes names with one key as one name and warns of the repeat ('P' and 'p'):
-    # the first spelling is written, so an imported file loads without a warning.
-    first: dict[str, str] = {}
-    for name in names:
-        first.setdefault(name_key(name), name)
-    return list(first.values())
 
 
 def _date_value(when: date | datetime) -> date | str:
